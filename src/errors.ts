@@ -1,0 +1,98 @@
+/**
+ * The error classes rxpool raises. A task's own thrown value is never
+ * wrapped: it reaches the caller unchanged. These classes describe what the
+ * pool did to a task (cancelled it, timed it out, refused it, lost its thread).
+ *
+ * @example
+ * ```ts
+ * import { Pool, QueueFullError } from 'rxpool';
+ * const pool = new Pool({ maxWorkers: 1, queueCapacity: 0 });
+ * pool.submit(() => new Promise(() => {}));
+ * const refused = await pool.submit(() => 1).result();
+ * refused.isErr() && refused.error instanceof QueueFullError; // true
+ * ```
+ * @module
+ */
+
+/** Context carried by a {@link PoolError}: what it concerns. */
+export interface PoolErrorContext {
+  /** The task the error concerns, when there is one. */
+  readonly taskId?: number;
+  /** Why it happened: the reason passed to `cancel()`, an abort reason, a thread's error. */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every error the pool itself raises. `code` is a stable
+ * string to branch on (`err.code === 'ERR_QUEUE_FULL'`); `name` is the class name.
+ */
+export class PoolError extends Error {
+  /** A stable, machine-readable code, such as `'ERR_CANCELLED'`. */
+  readonly code: string;
+  /** The task this error concerns, if any. */
+  readonly taskId: number | undefined;
+
+  constructor(code: string, message: string, context: PoolErrorContext = {}) {
+    super(message, 'cause' in context ? { cause: context.cause } : undefined);
+    this.name = new.target.name;
+    this.code = code;
+    this.taskId = context.taskId;
+  }
+}
+
+/**
+ * A task was cancelled: by `Future.cancel()`, by its `signal`, by a group, or
+ * by `terminate()`. `cause` holds the reason given, if any.
+ */
+export class CancelledError extends PoolError {
+  constructor(message = 'The task was cancelled', context?: PoolErrorContext) {
+    super('ERR_CANCELLED', message, context);
+  }
+}
+
+/** A task ran longer than its `timeout` (counted from its start). */
+export class TimeoutError extends PoolError {
+  /** The timeout that elapsed, in ms. */
+  readonly timeout: number;
+
+  constructor(timeout: number, context?: PoolErrorContext) {
+    super('ERR_TIMEOUT', `The task timed out after ${timeout} ms`, context);
+    this.timeout = timeout;
+  }
+}
+
+/** A submission found the queue full under `onFull: 'reject'`. */
+export class QueueFullError extends PoolError {
+  /** The queue's capacity when the task was refused. */
+  readonly capacity: number;
+
+  constructor(capacity: number, context?: PoolErrorContext) {
+    super('ERR_QUEUE_FULL', `The queue is full (queueCapacity: ${capacity})`, context);
+    this.capacity = capacity;
+  }
+}
+
+/** A task was dropped by `onFull: 'discard'` or `'discard-oldest'`. */
+export class DiscardedError extends PoolError {
+  constructor(message = 'The task was discarded because the queue was full', context?: PoolErrorContext) {
+    super('ERR_DISCARDED', message, context);
+  }
+}
+
+/** A task was submitted to a pool that is closing, closed or terminated. */
+export class PoolClosedError extends PoolError {
+  constructor(context?: PoolErrorContext) {
+    super('ERR_POOL_CLOSED', 'The pool is closed and accepts no more tasks', context);
+  }
+}
+
+/** A worker thread crashed or exited while running a task; the pool replaces it. */
+export class WorkerCrashedError extends PoolError {
+  /** The worker that was lost. */
+  readonly workerId: number;
+
+  constructor(workerId: number, context?: PoolErrorContext) {
+    super('ERR_WORKER_CRASHED', `Worker ${workerId} crashed while running the task`, context);
+    this.workerId = workerId;
+  }
+}

@@ -1,0 +1,192 @@
+import { Observable } from 'rxjs';
+import { Err, Ok, type Result } from 'ts-results-es';
+import { all, allSettled, any, race } from './combinators.js';
+
+/**
+ * Where a task is in its life. `blocked`, `queued` and `running` are pending;
+ * `succeeded`, `failed` and `cancelled` are final and never change again.
+ */
+export type FutureState = 'blocked' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** When a task was submitted, started and settled, in ms of `performance.now()`. */
+export interface FutureTiming {
+  readonly submittedAt: number;
+  readonly startedAt?: number;
+  readonly settledAt?: number;
+}
+
+type Settled = 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * The handle of one submitted task: it carries the task's result or error.
+ *
+ * A Future is awaitable (`await future`), yet it allocates no Promise until
+ * somebody asks for one, and a failed Future that nobody observes never raises
+ * an unhandled rejection. It settles exactly once. Only the pool settles it;
+ * a reader can await it, read its {@link Future.state | state}, turn it into a
+ * {@link Future.result | Result} or an Observable, or {@link Future.cancel | cancel} it.
+ *
+ * @example
+ * ```ts
+ * const future = pool.submit(async ({ signal }) => fetchJson(url, { signal }));
+ * future.state;                      // 'queued' or 'running'
+ * const result = await future.result();
+ * if (result.isOk()) console.log(result.value);
+ * ```
+ */
+export abstract class Future<T> implements PromiseLike<T> {
+  /** Resolves to the values of all futures, or rejects with the first failure (as `Promise.all`). */
+  static readonly all = all;
+  /** Resolves to a `Result` per future, in input order; never rejects. */
+  static readonly allSettled = allSettled;
+  /** Resolves with the first success, or rejects with an `AggregateError` (as `Promise.any`). */
+  static readonly any = any;
+  /** Settles as the first future to settle (as `Promise.race`). */
+  static readonly race = race;
+
+  /** The task's id, equal to `ctx.taskId` inside the task. */
+  readonly id: number;
+
+  #state: FutureState;
+  #outcome: unknown = undefined;
+  #submittedAt: number;
+  #startedAt: number | undefined = undefined;
+  #settledAt: number | undefined = undefined;
+  // Created on demand, by the first `then` (or `await`).
+  #promise: Promise<T> | undefined = undefined;
+  #resolve: ((value: T) => void) | undefined = undefined;
+  #reject: ((error: unknown) => void) | undefined = undefined;
+  #listeners: ((future: Future<T>) => void)[] | undefined = undefined;
+
+  protected constructor(id: number, state: FutureState, submittedAt: number) {
+    this.id = id;
+    this.#state = state;
+    this.#submittedAt = submittedAt;
+  }
+
+  /** The current state; see {@link FutureState}. */
+  get state(): FutureState {
+    return this.#state;
+  }
+
+  /** True once the Future has succeeded, failed or been cancelled. */
+  get settled(): boolean {
+    const state = this.#state;
+    return state === 'succeeded' || state === 'failed' || state === 'cancelled';
+  }
+
+  /** When the task was submitted, started and settled (`performance.now()` ms). */
+  get timing(): FutureTiming {
+    return { submittedAt: this.#submittedAt, startedAt: this.#startedAt, settledAt: this.#settledAt };
+  }
+
+  /**
+   * Cancels the task. A queued (or blocked) task is removed and never runs; a
+   * running one has its `signal` aborted, and its worker slot frees only when
+   * its function returns. The Future settles as `cancelled` at once with a
+   * `CancelledError` whose `cause` is `reason`.
+   *
+   * @returns true if this call cancelled the task, false if it had already settled.
+   */
+  cancel(reason?: unknown): boolean {
+    if (this.settled) return false;
+    return this.requestCancel(reason);
+  }
+
+  /** How the owner cancels a pending task; returns whether it did. */
+  protected abstract requestCancel(reason: unknown): boolean;
+
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#asPromise().then(onFulfilled, onRejected);
+  }
+
+  /** Like `Promise.prototype.catch`. */
+  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.#asPromise().then(undefined, onRejected);
+  }
+
+  /** Like `Promise.prototype.finally`. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.#asPromise().finally(onFinally);
+  }
+
+  /** The outcome as a `Result`: `Ok(value)` or `Err(error)`. Never rejects. */
+  result(): Promise<Result<T, unknown>> {
+    return this.#asPromise().then(
+      (value) => Ok(value),
+      (error: unknown) => Err(error),
+    );
+  }
+
+  /**
+   * A cold Observable of the outcome: emits the value and completes, or
+   * errors. Unsubscribing does not cancel the task.
+   */
+  toObservable(): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      let active = true;
+      const deliver = (): void => {
+        if (!active) return;
+        if (this.#state === 'succeeded') {
+          subscriber.next(this.#outcome as T);
+          subscriber.complete();
+        } else {
+          subscriber.error(this.#outcome);
+        }
+      };
+      if (this.settled) deliver();
+      else (this.#listeners ??= []).push(deliver);
+      return () => {
+        active = false;
+      };
+    });
+  }
+
+  /** The error a failed or cancelled Future holds; undefined otherwise. */
+  protected get error(): unknown {
+    return this.#state === 'failed' || this.#state === 'cancelled' ? this.#outcome : undefined;
+  }
+
+  protected setState(state: 'blocked' | 'queued' | 'running'): void {
+    this.#state = state;
+  }
+
+  protected markStarted(at: number): void {
+    this.#state = 'running';
+    this.#startedAt = at;
+  }
+
+  /** Settles the Future. Callers check `settled` first: settling twice is a bug. */
+  protected settleAs(state: Settled, outcome: unknown, at: number): void {
+    this.#state = state;
+    this.#outcome = outcome;
+    this.#settledAt = at;
+    if (this.#promise !== undefined) {
+      if (state === 'succeeded') this.#resolve!(outcome as T);
+      else this.#reject!(outcome);
+      this.#resolve = this.#reject = undefined;
+    }
+    const listeners = this.#listeners;
+    if (listeners !== undefined) {
+      this.#listeners = undefined;
+      for (const listener of listeners) listener(this);
+    }
+  }
+
+  #asPromise(): Promise<T> {
+    if (this.#promise !== undefined) return this.#promise;
+    const state = this.#state;
+    if (state === 'succeeded') this.#promise = Promise.resolve(this.#outcome as T);
+    else if (state === 'failed' || state === 'cancelled') this.#promise = Promise.reject(this.#outcome);
+    else {
+      this.#promise = new Promise<T>((resolve, reject) => {
+        this.#resolve = resolve;
+        this.#reject = reject;
+      });
+    }
+    return this.#promise;
+  }
+}

@@ -1,0 +1,2 @@
+export { Future, type FutureState, type FutureTiming } from './future.js';
+export { all, allSettled, any, race } from './combinators.js';

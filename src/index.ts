@@ -1,0 +1,50 @@
+/**
+ * rxpool: a worker pool for Node.js with futures and RxJS observables.
+ * @packageDocumentation
+ */
+export { Future, type FutureState, type FutureTiming } from './futures/future.js';
+export { all, allSettled, any, race } from './futures/combinators.js';
+export { Pool } from './pool/pool.js';
+export { BasePool, type ResizeOptions } from './pool/base-pool.js';
+export { TaskGroup, type TaskGroupOptions } from './pool/group.js';
+export type { TaskContext } from './pool/task.js';
+export type { TaskFunction } from './pool/runtime.js';
+export type { PoolStats } from './pool/stats.js';
+export type {
+  DispatchMode,
+  FullPolicyName,
+  PoolOptions,
+  QueueKind,
+  ScaleDownOption,
+  ScaleUpPolicyName,
+  SubmitOptions,
+} from './pool/options.js';
+export type {
+  PoolEvent,
+  PoolEventType,
+  PoolClosedEvent,
+  PoolDrainedEvent,
+  PoolPausedEvent,
+  PoolResizedEvent,
+  PoolResumedEvent,
+  ScalingEvent,
+  ScalingReason,
+  TaskCancelledEvent,
+  TaskFailedEvent,
+  TaskQueuedEvent,
+  TaskRejectedEvent,
+  TaskStartedEvent,
+  TaskSucceededEvent,
+  WorkerStartedEvent,
+  WorkerStoppedEvent,
+} from './pool/events.js';
+export {
+  CancelledError,
+  DiscardedError,
+  PoolClosedError,
+  PoolError,
+  QueueFullError,
+  TimeoutError,
+  WorkerCrashedError,
+  type PoolErrorContext,
+} from './errors.js';

@@ -1,0 +1,125 @@
+import type { Observable } from 'rxjs';
+import type { Future } from '../futures/future.js';
+import { PoolCore } from './core.js';
+import { asyncDispose } from './dispose.js';
+import type { PoolEvent, ScalingEvent } from './events.js';
+import { TaskGroup, type TaskGroupOptions } from './group.js';
+import type { ResolvedOptions, SubmitOptions } from './options.js';
+import type { Runtime } from './runtime.js';
+import type { PoolStats } from './stats.js';
+
+/** The bounds `resize()` changes. */
+export interface ResizeOptions {
+  minWorkers?: number;
+  maxWorkers?: number;
+}
+
+/**
+ * What every pool has, whatever runs its tasks: lifecycle, backpressure,
+ * stats and observables. `Pool` (functions in this process) and `ThreadPool`
+ * (functions in worker threads) add `submit` for their kind of task.
+ */
+export abstract class BasePool<Job> implements AsyncDisposable {
+  readonly #core: PoolCore<Job>;
+
+  protected constructor(runtime: Runtime<Job>, options: ResolvedOptions) {
+    this.#core = new PoolCore(runtime, options);
+  }
+
+  /** Submits a validated job. */
+  protected submitJob<T>(job: Job, options: SubmitOptions | undefined): Future<T> {
+    return this.#core.submit(job, options) as unknown as Future<T>;
+  }
+
+  /**
+   * Resolves when a submission would find room in the queue (at once when the
+   * queue is unbounded): a producer's backpressure. Waiters are released in
+   * order, only as many as there is room for.
+   */
+  ready(): Promise<void> {
+    return this.#core.ready();
+  }
+
+  /** Resolves when nothing is queued, blocked or running. */
+  drain(): Promise<void> {
+    return this.#core.drain();
+  }
+
+  /**
+   * Accepts nothing more (later submissions fail with `PoolClosedError`),
+   * finishes everything queued (resuming a paused pool), then stops every
+   * worker and clears every timer: the process can then exit.
+   */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /**
+   * Accepts nothing more, cancels everything queued or blocked, and aborts
+   * every running task's signal (their Futures are cancelled at once, with
+   * `reason` as the `cause`). Resolves when the running functions have returned.
+   */
+  terminate(reason?: unknown): Promise<void> {
+    return this.#core.terminate(reason);
+  }
+
+  /** Stops starting queued tasks; running ones go on. */
+  pause(): void {
+    this.#core.pause();
+  }
+
+  /** Starts queued tasks again. */
+  resume(): void {
+    this.#core.resume();
+  }
+
+  /**
+   * Changes the bounds at runtime, validated as in the constructor.
+   * Shrinking stops idle workers at once and busy ones when their task
+   * returns; raising `minWorkers` starts warm workers.
+   */
+  resize(bounds: ResizeOptions): void {
+    if (typeof bounds !== 'object' || bounds === null) {
+      throw new TypeError(`resize expects { minWorkers?, maxWorkers? }, received ${String(bounds)}`);
+    }
+    this.#core.resize(bounds.minWorkers, bounds.maxWorkers);
+  }
+
+  /**
+   * A group of tasks awaited together (`wait`, `settled`, `cancel`); with
+   * `failFast`, the first failure cancels the others.
+   */
+  group<T = unknown>(options?: TaskGroupOptions): TaskGroup<Job, T> {
+    return new TaskGroup<Job, T>((job, submitOptions) => this.submitJob<T>(job, submitOptions), options);
+  }
+
+  /** A snapshot of the pool's counters. */
+  get stats(): PoolStats {
+    return this.#core.stats();
+  }
+
+  /** Every task, worker and pool event; completes when the pool has closed. */
+  get events$(): Observable<PoolEvent> {
+    return this.#core.observers.events$;
+  }
+
+  /** The stats now, then after changes (bursts coalesced; the last one before completion is exact). */
+  get state$(): Observable<PoolStats> {
+    return this.#core.observers.state$;
+  }
+
+  /** The number of waiting tasks now, then at each change. */
+  get queueDepth$(): Observable<number> {
+    return this.#core.observers.queueDepth$;
+  }
+
+  /** One event per worker started or stopped, with the reason. */
+  get scaling$(): Observable<ScalingEvent> {
+    return this.#core.observers.scaling$;
+  }
+
+  /** `close()`, for `await using pool = new Pool(...)`. */
+  [asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

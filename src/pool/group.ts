@@ -1,0 +1,85 @@
+import type { Result } from 'ts-results-es';
+import { all, allSettled } from '../futures/combinators.js';
+import type { Future } from '../futures/future.js';
+import type { SubmitOptions } from './options.js';
+
+/** Options of `pool.group(options)`. */
+export interface TaskGroupOptions {
+  /** The first failure cancels the group's other tasks (queued ones never start, running ones are aborted). */
+  failFast?: boolean;
+}
+
+/**
+ * A set of tasks awaited together, in the manner of Go's errgroup. Tasks run
+ * in the pool like any other; the group only watches them.
+ *
+ * @example
+ * ```ts
+ * const group = pool.group<Buffer>({ failFast: true });
+ * for (const path of paths) group.submit(({ signal }) => readFile(path, { signal }));
+ * const contents = await group.wait(); // rejects with the first error; the rest are cancelled
+ * ```
+ */
+export class TaskGroup<Job, T> {
+  readonly #submit: (job: Job, options?: SubmitOptions) => Future<T>;
+  readonly #failFast: boolean;
+  readonly #futures: Future<T>[] = [];
+  #firstError: { error: unknown } | undefined;
+
+  /** @internal Made by `pool.group()`. */
+  constructor(submit: (job: Job, options?: SubmitOptions) => Future<T>, options: TaskGroupOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`group options must be an object, received ${String(options)}`);
+    }
+    if (options.failFast !== undefined && typeof options.failFast !== 'boolean') {
+      throw new TypeError(`failFast must be a boolean, received ${String(options.failFast)}`);
+    }
+    this.#submit = submit;
+    this.#failFast = options.failFast ?? false;
+  }
+
+  /** The group's futures so far, in submission order. */
+  get futures(): readonly Future<T>[] {
+    return [...this.#futures];
+  }
+
+  /**
+   * Submits a task to the pool as part of the group. After a fail-fast
+   * failure, a new task is cancelled at once.
+   */
+  submit(job: Job, options?: SubmitOptions): Future<T> {
+    const failure = this.#failFast ? this.#firstError : undefined;
+    const future = this.#submit(
+      job,
+      failure === undefined ? options : { ...options, signal: AbortSignal.abort(failure.error) },
+    );
+    this.#futures.push(future);
+    if (this.#failFast) {
+      future.then(undefined, (error: unknown) => {
+        if (this.#firstError !== undefined || future.state !== 'failed') return;
+        this.#firstError = { error };
+        this.cancel(error);
+      });
+    }
+    return future;
+  }
+
+  /**
+   * Resolves to every value in submission order once all tasks submitted so
+   * far have succeeded; rejects as soon as one fails, with its error (under
+   * `failFast`, the others are then cancelled).
+   */
+  wait(): Promise<T[]> {
+    return all(this.#futures);
+  }
+
+  /** Resolves, once all tasks submitted so far have settled, to a `Result` per task. Never rejects. */
+  settled(): Promise<Result<T, unknown>[]> {
+    return allSettled(this.#futures);
+  }
+
+  /** Cancels every task of the group that has not settled. */
+  cancel(reason?: unknown): void {
+    for (const future of this.#futures) future.cancel(reason);
+  }
+}

@@ -1,0 +1,91 @@
+import { Observable, Subject, config, distinctUntilChanged } from 'rxjs';
+import type { PoolEvent, ScalingEvent } from './events.js';
+import type { PoolStats } from './stats.js';
+
+/**
+ * The pool's observables. Subjects are cheap to hold; the core asks
+ * `*Observed` before it builds an event or a snapshot, so nothing is built
+ * while nobody subscribes.
+ */
+export class PoolObservers {
+  readonly #events = new Subject<PoolEvent>();
+  readonly #scaling = new Subject<ScalingEvent>();
+  readonly #state = new Subject<PoolStats>();
+  readonly #depth = new Subject<number>();
+  readonly events$: Observable<PoolEvent>;
+  readonly scaling$: Observable<ScalingEvent>;
+  readonly state$: Observable<PoolStats>;
+  readonly queueDepth$: Observable<number>;
+  #lastDepth = -1;
+
+  constructor(snapshot: () => PoolStats, depth: () => number) {
+    this.events$ = this.#events.asObservable();
+    this.scaling$ = this.#scaling.asObservable();
+    this.state$ = new Observable<PoolStats>((subscriber) => {
+      subscriber.next(snapshot());
+      return this.#state.subscribe(subscriber);
+    });
+    this.queueDepth$ = new Observable<number>((subscriber) => {
+      subscriber.next(depth());
+      return this.#depth.subscribe(subscriber);
+    }).pipe(distinctUntilChanged());
+  }
+
+  get eventsObserved(): boolean {
+    return this.#events.observed;
+  }
+  get scalingObserved(): boolean {
+    return this.#scaling.observed;
+  }
+  get stateObserved(): boolean {
+    return this.#state.observed;
+  }
+
+  emit(event: PoolEvent): void {
+    deliver(this.#events, event);
+  }
+
+  emitScaling(event: ScalingEvent): void {
+    deliver(this.#scaling, event);
+  }
+
+  emitState(stats: PoolStats): void {
+    deliver(this.#state, stats);
+  }
+
+  /** Reports the queue depth if it changed and somebody listens. */
+  depthChanged(depth: number): void {
+    if (depth !== this.#lastDepth && this.#depth.observed) {
+      this.#lastDepth = depth;
+      deliver(this.#depth, depth);
+    }
+  }
+
+  /** Completes every observable, after a last exact snapshot. */
+  complete(final: PoolStats, depth: number): void {
+    this.depthChanged(depth);
+    if (this.#state.observed) this.emitState(final);
+    this.#events.complete();
+    this.#scaling.complete();
+    this.#state.complete();
+    this.#depth.complete();
+  }
+}
+
+/**
+ * A subscriber that throws must not break the pool: RxJS already reports
+ * errors thrown in `next` handlers asynchronously; this guards the rest
+ * (an operator chain that throws synchronously out of `next`).
+ */
+function deliver<T>(subject: Subject<T>, value: T): void {
+  try {
+    subject.next(value);
+  } catch (error) {
+    const report = config.onUnhandledError;
+    if (report) report(error);
+    else
+      globalThis.setTimeout(() => {
+        throw error;
+      });
+  }
+}

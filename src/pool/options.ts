@@ -1,0 +1,204 @@
+/**
+ * Pool options: their types, their defaults, and the one place that
+ * validates them (at construction, and again in `resize`).
+ */
+
+/** What the queue does when it is full. See {@link PoolOptions.onFull}. */
+export type FullPolicyName = 'reject' | 'block' | 'discard' | 'discard-oldest' | 'caller-runs';
+/** How the pool grows. See {@link PoolOptions.scaleUp}. */
+export type ScaleUpPolicyName = 'eager' | 'balanced' | 'lazy';
+/** The order in which queued tasks start. See {@link PoolOptions.queue}. */
+export type QueueKind = 'fifo' | 'lifo' | 'priority';
+/** How tasks reach workers. See {@link PoolOptions.dispatch}. */
+export type DispatchMode = 'shared' | 'dedicated';
+/** How idle workers are stopped. See {@link PoolOptions.scaleDown}. */
+export type ScaleDownOption = 'idle-timeout' | { readonly reaper: { readonly interval: number } };
+
+/**
+ * Options of `new Pool(options)`. Only `maxWorkers` is required. Every value
+ * is checked at construction: a wrong type throws a `TypeError`, a value out
+ * of range a `RangeError`, each naming the option and the value received.
+ */
+export interface PoolOptions {
+  /** Upper bound on concurrently running tasks: an integer ≥ 1, or `Infinity`. */
+  maxWorkers: number;
+  /** Warm workers, started at construction and never stopped for idleness. Default 0. */
+  minWorkers?: number;
+  /** A worker idle this long (ms) stops, never below `minWorkers`. `Infinity`: never. Default 10 000. */
+  idleTimeout?: number;
+  /**
+   * `'idle-timeout'` (default): each worker has its own idle timer.
+   * `{ reaper: { interval } }`: one periodic sweep every `interval` ms stops the
+   * workers idle for at least `idleTimeout`.
+   */
+  scaleDown?: ScaleDownOption;
+  /** When to start another worker for waiting tasks; see `ScaleUpPolicy`. Default `'eager'`. */
+  scaleUp?: ScaleUpPolicyName;
+  /** `'fifo'` (default), `'lifo'`, or `'priority'` (higher `priority` first, FIFO among equals). */
+  queue?: QueueKind;
+  /** How many tasks may wait beyond the running ones. Default `Infinity`; 0 is allowed. */
+  queueCapacity?: number;
+  /** What a submission that finds the queue full gets. Default `'reject'`. */
+  onFull?: FullPolicyName;
+  /** `'shared'` (default): one queue; `'dedicated'`: a queue per worker, with work stealing. */
+  dispatch?: DispatchMode;
+  /** Default per-task timeout in ms, counted from the task's start. */
+  taskTimeout?: number;
+  /** Aborting this signal terminates the pool. */
+  signal?: AbortSignal;
+}
+
+/** Options after validation, defaults filled in. Frozen. */
+export interface ResolvedOptions {
+  readonly maxWorkers: number;
+  readonly minWorkers: number;
+  readonly idleTimeout: number;
+  readonly reaperInterval: number | undefined;
+  readonly scaleUp: ScaleUpPolicyName;
+  readonly queue: QueueKind;
+  readonly queueCapacity: number;
+  readonly onFull: FullPolicyName;
+  readonly dispatch: DispatchMode;
+  readonly taskTimeout: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Per-task options of `submit(task, options)`. */
+export interface SubmitOptions {
+  /** With `queue: 'priority'`, higher runs first. Default 0. */
+  priority?: number;
+  /** Aborting it cancels the task (with a `CancelledError` whose `cause` is the reason). */
+  signal?: AbortSignal;
+  /** Timeout in ms, counted from the task's start; overrides the pool's `taskTimeout`. */
+  timeout?: number;
+  /** Tasks with the same key run one at a time, in submission order. */
+  key?: string;
+}
+
+const show = (value: unknown): string => {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
+  return Array.isArray(value) ? 'an array' : 'an object';
+};
+
+function expectNumber(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, received ${show(value)}`);
+  if (Number.isNaN(value)) throw new RangeError(`${name} must be a number, received NaN`);
+}
+
+/** An integer ≥ `min`, or `Infinity` when `infinite` allows it. */
+export function checkCount(name: string, value: unknown, min: number, infinite: boolean): number {
+  expectNumber(name, value);
+  const ok = (Number.isInteger(value) && value >= min) || (infinite && value === Infinity);
+  if (!ok) {
+    const expected = `an integer >= ${min}${infinite ? ' or Infinity' : ''}`;
+    throw new RangeError(`${name} must be ${expected}, received ${show(value)}`);
+  }
+  return value;
+}
+
+/** A duration in ms: finite ≥ 0, or `Infinity` when allowed. */
+export function checkDuration(name: string, value: unknown, infinite: boolean): number {
+  expectNumber(name, value);
+  if (value < 0 || (!infinite && value === Infinity)) {
+    throw new RangeError(
+      `${name} must be a duration in ms >= 0${infinite ? ' or Infinity' : ''}, received ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+function checkChoice<T extends string>(name: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string') {
+    throw new TypeError(`${name} must be one of ${choices.map(show).join(', ')}, received ${show(value)}`);
+  }
+  if (!choices.includes(value as T)) {
+    throw new RangeError(`${name} must be one of ${choices.map(show).join(', ')}, received ${show(value)}`);
+  }
+  return value as T;
+}
+
+/** Checks that `value` is an `AbortSignal` (or undefined). */
+export function checkSignal(name: string, value: unknown): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value;
+  throw new TypeError(`${name} must be an AbortSignal, received ${show(value)}`);
+}
+
+function checkScaleDown(value: unknown): number | undefined {
+  if (value === undefined || value === 'idle-timeout') return undefined;
+  const expected = `scaleDown must be 'idle-timeout' or { reaper: { interval } }, received ${show(value)}`;
+  if (typeof value === 'string') throw new RangeError(expected);
+  const reaper: unknown =
+    typeof value === 'object' && value !== null ? (value as { reaper?: unknown }).reaper : undefined;
+  if (typeof reaper !== 'object' || reaper === null) throw new TypeError(expected);
+  const interval = (reaper as { interval?: unknown }).interval;
+  expectNumber('scaleDown.reaper.interval', interval);
+  if (!(interval > 0 && Number.isFinite(interval))) {
+    throw new RangeError(
+      `scaleDown.reaper.interval must be a finite duration in ms > 0, received ${show(interval)}`,
+    );
+  }
+  return interval;
+}
+
+/** Checks `minWorkers <= maxWorkers`. */
+export function checkBounds(minWorkers: number, maxWorkers: number): void {
+  if (minWorkers > maxWorkers) {
+    throw new RangeError(`minWorkers (${minWorkers}) must not exceed maxWorkers (${maxWorkers})`);
+  }
+}
+
+/** Validates `options` once and returns them normalised and frozen. */
+export function resolveOptions(options: unknown, defaultMaxWorkers?: number): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Pool options must be an object, received ${show(options)}`);
+  }
+  const o = options as Partial<Record<keyof PoolOptions, unknown>>;
+  if (o.maxWorkers === undefined && defaultMaxWorkers === undefined) {
+    throw new TypeError('maxWorkers is required: an integer >= 1 or Infinity, received undefined');
+  }
+  const maxWorkers = checkCount('maxWorkers', o.maxWorkers ?? defaultMaxWorkers, 1, true);
+  const minWorkers = o.minWorkers === undefined ? 0 : checkCount('minWorkers', o.minWorkers, 0, false);
+  checkBounds(minWorkers, maxWorkers);
+  const onFull = checkChoice(
+    'onFull',
+    o.onFull,
+    ['reject', 'block', 'discard', 'discard-oldest', 'caller-runs'] as const,
+    'reject',
+  );
+  return Object.freeze({
+    maxWorkers,
+    minWorkers,
+    idleTimeout: o.idleTimeout === undefined ? 10_000 : checkDuration('idleTimeout', o.idleTimeout, true),
+    reaperInterval: checkScaleDown(o.scaleDown),
+    scaleUp: checkChoice('scaleUp', o.scaleUp, ['eager', 'balanced', 'lazy'] as const, 'eager'),
+    queue: checkChoice('queue', o.queue, ['fifo', 'lifo', 'priority'] as const, 'fifo'),
+    queueCapacity:
+      o.queueCapacity === undefined ? Infinity : checkCount('queueCapacity', o.queueCapacity, 0, true),
+    onFull,
+    dispatch: checkChoice('dispatch', o.dispatch, ['shared', 'dedicated'] as const, 'shared'),
+    taskTimeout: o.taskTimeout === undefined ? undefined : checkDuration('taskTimeout', o.taskTimeout, true),
+    signal: checkSignal('signal', o.signal),
+  });
+}
+
+/** Validates the options of one `submit`. Returns undefined fields for absent ones. */
+export function checkSubmitOptions(options: unknown): SubmitOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`submit options must be an object, received ${show(options)}`);
+  }
+  const o = options as Partial<Record<keyof SubmitOptions, unknown>>;
+  if (o.priority !== undefined) expectNumber('priority', o.priority);
+  if (o.timeout !== undefined) checkDuration('timeout', o.timeout, true);
+  if (o.key !== undefined && typeof o.key !== 'string') {
+    throw new TypeError(`key must be a string, received ${show(o.key)}`);
+  }
+  checkSignal('signal', o.signal);
+  return o as SubmitOptions;
+}
+
+export { show as describeValue };

@@ -1,0 +1,134 @@
+import { COMPACT_AFTER, type QueueEntry, type TaskQueue } from './task-queue.js';
+
+/**
+ * A growable ring buffer: O(1) push and pop at both ends, no `Array#shift`.
+ * The FIFO queue takes from the front, the LIFO queue from the back.
+ */
+export class Deque<E extends QueueEntry> {
+  #items: (E | undefined)[] = new Array<E | undefined>(16);
+  #mask = 15;
+  #head = 0;
+  #length = 0; // slots in use, live or dead
+  #dead = 0;
+
+  get size(): number {
+    return this.#length - this.#dead;
+  }
+
+  push(entry: E): void {
+    if (this.#length > this.#mask) this.#grow();
+    this.#items[(this.#head + this.#length) & this.#mask] = entry;
+    this.#length++;
+  }
+
+  shift(): E | undefined {
+    while (this.#length > 0) {
+      const entry = this.#items[this.#head]!;
+      this.#items[this.#head] = undefined;
+      this.#head = (this.#head + 1) & this.#mask;
+      this.#length--;
+      if (entry.waiting) return entry;
+      this.#dead--;
+    }
+    return undefined;
+  }
+
+  pop(): E | undefined {
+    while (this.#length > 0) {
+      const index = (this.#head + this.#length - 1) & this.#mask;
+      const entry = this.#items[index]!;
+      this.#items[index] = undefined;
+      this.#length--;
+      if (entry.waiting) return entry;
+      this.#dead--;
+    }
+    return undefined;
+  }
+
+  delete(_entry: E): void {
+    this.#dead++;
+    if (this.#dead > COMPACT_AFTER && this.#dead > this.size) this.#compact();
+  }
+
+  clear(): E[] {
+    const live: E[] = [];
+    for (let entry = this.shift(); entry !== undefined; entry = this.shift()) live.push(entry);
+    return live;
+  }
+
+  #grow(): void {
+    const items = new Array<E | undefined>((this.#mask + 1) * 2);
+    for (let i = 0; i < this.#length; i++) items[i] = this.#items[(this.#head + i) & this.#mask];
+    this.#items = items;
+    this.#mask = items.length - 1;
+    this.#head = 0;
+  }
+
+  #compact(): void {
+    const live: E[] = [];
+    for (let i = 0; i < this.#length; i++) {
+      const entry = this.#items[(this.#head + i) & this.#mask]!;
+      if (entry.waiting) live.push(entry);
+    }
+    let capacity = 16;
+    while (capacity < live.length * 2) capacity *= 2;
+    this.#items = new Array<E | undefined>(capacity);
+    for (let i = 0; i < live.length; i++) this.#items[i] = live[i];
+    this.#mask = capacity - 1;
+    this.#head = 0;
+    this.#length = live.length;
+    this.#dead = 0;
+  }
+}
+
+/** First in, first out. A thief takes from the back. */
+export class FifoQueue<E extends QueueEntry> implements TaskQueue<E> {
+  readonly #deque = new Deque<E>();
+  get size(): number {
+    return this.#deque.size;
+  }
+  push(entry: E): void {
+    this.#deque.push(entry);
+  }
+  shift(): E | undefined {
+    return this.#deque.shift();
+  }
+  steal(): E | undefined {
+    return this.#deque.pop();
+  }
+  shiftOldest(): E | undefined {
+    return this.#deque.shift();
+  }
+  delete(entry: E): void {
+    this.#deque.delete(entry);
+  }
+  clear(): E[] {
+    return this.#deque.clear();
+  }
+}
+
+/** Last in, first out: the newest waiting task starts first. A thief takes the oldest. */
+export class LifoQueue<E extends QueueEntry> implements TaskQueue<E> {
+  readonly #deque = new Deque<E>();
+  get size(): number {
+    return this.#deque.size;
+  }
+  push(entry: E): void {
+    this.#deque.push(entry);
+  }
+  shift(): E | undefined {
+    return this.#deque.pop();
+  }
+  steal(): E | undefined {
+    return this.#deque.shift();
+  }
+  shiftOldest(): E | undefined {
+    return this.#deque.shift();
+  }
+  delete(entry: E): void {
+    this.#deque.delete(entry);
+  }
+  clear(): E[] {
+    return this.#deque.clear();
+  }
+}

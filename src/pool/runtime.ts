@@ -1,0 +1,36 @@
+/**
+ * The runtime seam: how one task runs on one worker. The pool core owns
+ * queueing, dispatch, scaling, futures, stats and events; a runtime only
+ * starts workers and runs a job on one.
+ */
+import type { TaskContext } from './task.js';
+
+/** One worker, as its runtime sees it. */
+export interface RuntimeWorker<Job> {
+  /** Runs `job`; returns its value, or a thenable of it. May throw. */
+  run(job: Job, ctx: TaskContext): unknown;
+  /** Stops the worker; it runs nothing more. */
+  stop(): void;
+}
+
+/** Starts workers for the pool core. */
+export interface Runtime<Job> {
+  /**
+   * Starts worker `workerId`. `crashed(error)` is how the worker reports
+   * that it died (a thread that exited): the core fails its task and replaces it.
+   */
+  startWorker(workerId: number, crashed: (error: unknown) => void): RuntimeWorker<Job>;
+}
+
+/** A task function, run in this process. */
+export type TaskFunction<T> = (ctx: TaskContext) => T | PromiseLike<T>;
+
+const inlineWorker: RuntimeWorker<TaskFunction<unknown>> = {
+  run: (job, ctx) => job(ctx),
+  stop: () => {},
+};
+
+/** The in-process runtime: a worker is a slot, a task is a function call. */
+export const inlineRuntime: Runtime<TaskFunction<unknown>> = {
+  startWorker: () => inlineWorker,
+};

@@ -1,0 +1,159 @@
+import { Future } from '../futures/future.js';
+import { CancelledError } from '../errors.js';
+import type { TimerHandle } from './clock.js';
+import type { QueueEntry, TaskQueue } from './queues/index.js';
+import type { WorkerSlot } from './worker.js';
+
+/**
+ * What a task function receives.
+ *
+ * @example
+ * ```ts
+ * pool.submit(async ({ signal, taskId, workerId }) => {
+ *   const response = await fetch(url, { signal }); // aborts on cancel, timeout, terminate
+ *   return response.json();
+ * });
+ * ```
+ */
+export interface TaskContext {
+  /** Aborts when the task is cancelled, times out, or the pool terminates. */
+  readonly signal: AbortSignal;
+  /** The worker running the task (-1 when it runs on the caller). */
+  readonly workerId: number;
+  /** The task's id: equal to its Future's `id`. */
+  readonly taskId: number;
+}
+
+/** What a task asks of the pool that owns it. */
+export interface TaskOwner<Job> {
+  cancelTask(task: Task<Job>, error: CancelledError): boolean;
+  timeoutTask(task: Task<Job>): void;
+}
+
+/**
+ * A submitted task: the Future its submitter holds, and the pool's record of
+ * the task in one object, so that a queued task costs one allocation. Only
+ * the pool core sees this class; users see `Future`.
+ */
+export class Task<Job> extends Future<unknown> implements QueueEntry {
+  readonly job: Job;
+  readonly priority: number;
+  readonly key: string | undefined;
+  readonly timeout: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly #owner: TaskOwner<Job>;
+  /** The worker whose slot it holds while its function runs. */
+  worker: WorkerSlot<Job> | null = null;
+  /** The timeout timer while it runs. */
+  timer: TimerHandle | undefined = undefined;
+  /** Waiting behind its key rather than in the queue. */
+  inLane = false;
+  /** The queue holding it, under `dispatch: 'dedicated'`. */
+  home: TaskQueue<Task<Job>> | undefined = undefined;
+  // The AbortController behind ctx.signal is made only when a task reads it.
+  #controller: AbortController | undefined = undefined;
+  #abortReason: unknown = undefined;
+  #aborted = false;
+
+  constructor(
+    owner: TaskOwner<Job>,
+    id: number,
+    job: Job,
+    priority: number,
+    key: string | undefined,
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+    submittedAt: number,
+  ) {
+    super(id, 'queued', submittedAt);
+    this.#owner = owner;
+    this.job = job;
+    this.priority = priority;
+    this.key = key;
+    this.timeout = timeout;
+    this.signal = signal;
+  }
+
+  /** Still waiting to start (queued or blocked), so a queue keeps it. */
+  get waiting(): boolean {
+    const state = this.state;
+    return state === 'queued' || state === 'blocked';
+  }
+
+  /** The signal handed to the task function, created on first read. */
+  get abortSignal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Aborts the task's signal (now, or when the task first reads it). */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  /** The user's signal fired (the task is its abort listener): cancel, with its reason as the cause. */
+  handleEvent(): void {
+    this.#owner.cancelTask(
+      this,
+      new CancelledError('The task was cancelled by its signal', {
+        taskId: this.id,
+        cause: this.signal!.reason,
+      }),
+    );
+  }
+
+  /** Its timeout elapsed. */
+  timedOut(): void {
+    this.timer = undefined;
+    this.#owner.timeoutTask(this);
+  }
+
+  protected override requestCancel(reason: unknown): boolean {
+    const error = new CancelledError('The task was cancelled', {
+      taskId: this.id,
+      ...(reason === undefined ? {} : { cause: reason }),
+    });
+    return this.#owner.cancelTask(this, error);
+  }
+
+  block(): void {
+    this.setState('blocked');
+  }
+
+  enqueue(): void {
+    this.setState('queued');
+  }
+
+  start(at: number): void {
+    this.markStarted(at);
+  }
+
+  settle(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown, at: number): void {
+    this.settleAs(state, outcome, at);
+  }
+}
+
+/** The context object a task function receives. */
+export class Context<Job> implements TaskContext {
+  readonly #task: Task<Job>;
+  readonly workerId: number;
+
+  constructor(task: Task<Job>, workerId: number) {
+    this.#task = task;
+    this.workerId = workerId;
+  }
+
+  get signal(): AbortSignal {
+    return this.#task.abortSignal;
+  }
+
+  get taskId(): number {
+    return this.#task.id;
+  }
+}

@@ -1,0 +1,42 @@
+import type { TimerHandle } from './clock.js';
+import type { ScalingReason } from './events.js';
+import type { RuntimeWorker } from './runtime.js';
+import type { Task } from './task.js';
+import type { TaskQueue } from './queues/index.js';
+
+/** How a worker reports the end of its task's function. */
+export interface WorkerHost<Job> {
+  taskReturned(worker: WorkerSlot<Job>, outcome: unknown, ok: boolean): void;
+  idleTimerFired(worker: WorkerSlot<Job>): void;
+}
+
+/**
+ * A worker: an id, the runtime's handle, and the slot one task occupies at a
+ * time. Its two completion callbacks are made once, not per task.
+ */
+export class WorkerSlot<Job> {
+  readonly id: number;
+  readonly runtime: RuntimeWorker<Job>;
+  readonly host: WorkerHost<Job>;
+  /** The task whose function is running here, or null when idle. */
+  task: Task<Job> | null = null;
+  /** When it last became idle (`performance.now()` ms). */
+  idleSince = 0;
+  /** Its idle timer, when armed. */
+  idleTimer: TimerHandle | undefined = undefined;
+  /** Set when it must stop as soon as its task returns. */
+  stopReason: ScalingReason | undefined = undefined;
+  stopped = false;
+  /** Its own queue, under `dispatch: 'dedicated'`. */
+  queue: TaskQueue<Task<Job>> | undefined = undefined;
+  readonly onFulfilled: (value: unknown) => void;
+  readonly onRejected: (error: unknown) => void;
+
+  constructor(id: number, runtime: RuntimeWorker<Job>, host: WorkerHost<Job>) {
+    this.id = id;
+    this.runtime = runtime;
+    this.host = host;
+    this.onFulfilled = (value) => host.taskReturned(this, value, true);
+    this.onRejected = (error) => host.taskReturned(this, error, false);
+  }
+}
