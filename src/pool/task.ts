@@ -142,18 +142,17 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
 /** The context object a task function receives. */
 export class Context<Job> implements TaskContext {
   readonly #task: Task<Job>;
+  readonly taskId: number;
   readonly workerId: number;
 
   constructor(task: Task<Job>, workerId: number) {
     this.#task = task;
+    this.taskId = task.id;
     this.workerId = workerId;
   }
 
+  /** Made on first read: most tasks never look at it. */
   get signal(): AbortSignal {
     return this.#task.abortSignal;
-  }
-
-  get taskId(): number {
-    return this.#task.id;
   }
 }

@@ -1,0 +1,161 @@
+import { expect } from 'chai';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { CancelledError, Future, Pool } from '../../src/index.js';
+import { deferred, flush } from '../support/deferred.js';
+
+describe('Future', () => {
+  let pool: Pool;
+  beforeEach(() => {
+    pool = new Pool({ maxWorkers: 1 });
+  });
+  afterEach(() => pool.terminate());
+
+  it('is awaitable and carries the value', async () => {
+    const future = pool.submit(async () => 42);
+    expect(future).to.be.instanceOf(Future);
+    expect(await future).to.equal(42);
+    expect(future.state).to.equal('succeeded');
+    expect(future.settled).to.equal(true);
+  });
+
+  it('rethrows the task error unchanged when awaited', async () => {
+    const error = new Error('boom');
+    const future = pool.submit(() => {
+      throw error;
+    });
+    let caught: unknown;
+    try {
+      await future;
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).to.equal(error);
+    expect(future.state).to.equal('failed');
+  });
+
+  it('passes non-Error thrown values through', async () => {
+    const result = await pool.submit(() => Promise.reject('plain string')).result();
+    expect(result.isErr() && result.error).to.equal('plain string');
+  });
+
+  it('result() gives Ok or Err and never rejects', async () => {
+    const ok = await pool.submit(() => 'yes').result();
+    const err = await pool.submit(() => Promise.reject(new RangeError('no'))).result();
+    expect(ok.isOk() && ok.value).to.equal('yes');
+    expect(err.isErr() && err.error).to.be.instanceOf(RangeError);
+  });
+
+  it('supports catch and finally', async () => {
+    let finished = false;
+    const caught = await pool
+      .submit(() => Promise.reject(new Error('x')))
+      .finally(() => {
+        finished = true;
+      })
+      .catch((error: Error) => error.message);
+    expect(caught).to.equal('x');
+    expect(finished).to.equal(true);
+    expect(await pool.submit(() => 1).catch(() => 2)).to.equal(1);
+  });
+
+  it('raises no unhandled rejection when a failed Future is never observed', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      pool.submit(() => Promise.reject(new Error('ignored')));
+      pool.submit(() => {
+        throw new Error('ignored too');
+      });
+      await pool.drain();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
+  it('settles exactly once: a value after cancel is ignored', async () => {
+    const gate = deferred<string>();
+    const future = pool.submit(() => gate.promise);
+    const observed: string[] = [];
+    future.then(
+      (value) => observed.push(`value ${value}`),
+      (error: Error) => observed.push(`error ${error.name}`),
+    );
+    expect(future.cancel('enough')).to.equal(true);
+    expect(future.cancel()).to.equal(false);
+    gate.resolve('late');
+    await pool.drain();
+    await flush();
+    expect(observed).to.deep.equal(['error CancelledError']);
+    expect(future.state).to.equal('cancelled');
+  });
+
+  it('cancel() sets cause to the reason and returns false once settled', async () => {
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const queued = pool.submit(() => 'never');
+    expect(queued.state).to.equal('queued');
+    expect(queued.cancel('no longer needed')).to.equal(true);
+    const result = await queued.result();
+    const error = result.isErr() ? (result.error as CancelledError) : undefined;
+    expect(error).to.be.instanceOf(CancelledError);
+    expect(error?.cause).to.equal('no longer needed');
+    expect(error?.code).to.equal('ERR_CANCELLED');
+    expect(error?.taskId).to.equal(queued.id);
+    gate.resolve();
+    const done = pool.submit(() => 1);
+    await done;
+    expect(done.cancel()).to.equal(false);
+  });
+
+  it('records timing from submission through start to settlement', async () => {
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const future = pool.submit(() => 'timed');
+    expect(future.timing.startedAt).to.equal(undefined);
+    gate.resolve();
+    await future;
+    const { submittedAt, startedAt, settledAt } = future.timing;
+    expect(startedAt).to.be.a('number').and.at.least(submittedAt);
+    expect(settledAt).to.be.a('number').and.at.least(startedAt!);
+  });
+
+  it('toObservable emits the value then completes, or errors', async () => {
+    expect(
+      await lastValueFrom(
+        pool
+          .submit(async () => 'v')
+          .toObservable()
+          .pipe(toArray()),
+      ),
+    ).to.deep.equal(['v']);
+    const failing = pool.submit(() => Promise.reject(new Error('obs')));
+    let message = '';
+    await firstValueFrom(failing.toObservable()).catch((error: Error) => (message = error.message));
+    expect(message).to.equal('obs');
+    // Subscribing after settlement delivers at once.
+    const values: string[] = [];
+    failing.toObservable().subscribe({ error: (error: Error) => values.push(error.message) });
+    expect(values).to.deep.equal(['obs']);
+  });
+
+  it('toObservable stops delivering after unsubscribe', async () => {
+    const gate = deferred<number>();
+    const future = pool.submit(() => gate.promise);
+    const values: number[] = [];
+    const subscription = future.toObservable().subscribe((value) => values.push(value));
+    subscription.unsubscribe();
+    gate.resolve(1);
+    await future;
+    expect(values).to.deep.equal([]);
+  });
+
+  it('exposes ctx.taskId equal to the Future id', async () => {
+    const ids: number[] = [];
+    const futures = [1, 2, 3].map(() => pool.submit(({ taskId }) => ids.push(taskId)));
+    await Future.all(futures);
+    expect(ids).to.deep.equal(futures.map((future) => future.id));
+  });
+});

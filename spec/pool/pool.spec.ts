@@ -1,0 +1,349 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { CancelledError, PoolClosedError, Pool, TimeoutError, type PoolStats } from '../../src/index.js';
+import { deferred, flush } from '../support/deferred.js';
+
+const conserved = (s: PoolStats): number =>
+  s.queued + s.blocked + s.running + s.succeeded + s.failed + s.cancelled + s.rejected;
+
+describe('Pool', () => {
+  describe('concurrency', () => {
+    it('never runs more than maxWorkers tasks at once', async () => {
+      const pool = new Pool({ maxWorkers: 3 });
+      let active = 0;
+      let peak = 0;
+      const futures = Array.from({ length: 20 }, (_, i) =>
+        pool.submit(async () => {
+          peak = Math.max(peak, ++active);
+          for (let turn = 0; turn < i % 4; turn++) await Promise.resolve();
+          active--;
+          return i;
+        }),
+      );
+      expect(pool.stats).to.include({ running: 3, queued: 17, workers: 3, busyWorkers: 3 });
+      expect(await Promise.all(futures)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i));
+      expect(peak).to.equal(3);
+      await pool.close();
+    });
+
+    it('runs synchronous tasks and keeps counting', async () => {
+      const pool = new Pool({ maxWorkers: 2 });
+      const futures = Array.from({ length: 1000 }, (_, i) => pool.submit(() => i * 2));
+      expect(futures.every((future) => future.state === 'succeeded')).to.equal(true);
+      expect(pool.stats).to.include({ submitted: 1000, succeeded: 1000, completed: 1000, running: 0 });
+      await pool.close();
+    });
+
+    it('hands the task a context with its ids and a signal', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const future = pool.submit(({ taskId, workerId, signal }) => ({ taskId, workerId, signal }));
+      const ctx = await future;
+      expect(ctx.taskId).to.equal(future.id);
+      expect(ctx.workerId).to.be.a('number').and.at.least(1);
+      expect(ctx.signal).to.be.instanceOf(AbortSignal);
+      expect(ctx.signal.aborted).to.equal(false);
+      await pool.close();
+    });
+  });
+
+  describe('panic recovery', () => {
+    it('fails only the task that threw or rejected; the worker carries on', async () => {
+      const pool = new Pool({ maxWorkers: 1, minWorkers: 1 });
+      const thrown = pool.submit(() => {
+        throw new TypeError('sync');
+      });
+      const rejected = pool.submit(async () => {
+        throw 'async';
+      });
+      const weird = pool.submit(() => Promise.reject(undefined));
+      const fine = pool.submit(async () => 'still here');
+      expect(await fine).to.equal('still here');
+      const results = await Promise.all([thrown, rejected, weird].map((future) => future.result()));
+      expect(results.map((result) => result.isErr())).to.deep.equal([true, true, true]);
+      expect(results[1]!.isErr() && results[1]!.error).to.equal('async');
+      expect(pool.stats).to.include({ workers: 1, failed: 3, succeeded: 1 });
+      await pool.close();
+    });
+
+    it('settles a task whose thenable misbehaves', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const thenable = {
+        then(resolve: (value: number) => void, reject: (error: unknown) => void): void {
+          resolve(1);
+          resolve(2);
+          reject(new Error('late'));
+        },
+      };
+      expect(await pool.submit(() => thenable)).to.equal(1);
+      expect(pool.stats).to.include({ succeeded: 1, failed: 0, busyWorkers: 0 });
+      await pool.close();
+    });
+  });
+
+  describe('cancellation', () => {
+    it('aborts a running task signal with the CancelledError, freeing the slot only on return', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const returned = deferred();
+      let seen: unknown;
+      const running = pool.submit(async ({ signal }) => {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        seen = signal.reason;
+        await returned.promise;
+      });
+      const next = pool.submit(() => 'next');
+      await flush();
+      running.cancel('stop');
+      expect(running.state).to.equal('cancelled');
+      await flush();
+      expect(seen).to.be.instanceOf(CancelledError);
+      expect(pool.stats).to.include({ running: 0, busyWorkers: 1, cancelled: 1, queued: 1 });
+      expect(next.state).to.equal('queued');
+      returned.resolve();
+      expect(await next).to.equal('next');
+      await pool.close();
+    });
+
+    it('cancels through the task signal, with the reason as cause', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const controller = new AbortController();
+      const future = pool.submit(() => 'never', { signal: controller.signal });
+      controller.abort('user left');
+      const result = await future.result();
+      const error = result.isErr() ? (result.error as CancelledError) : undefined;
+      expect(error).to.be.instanceOf(CancelledError);
+      expect(error?.cause).to.equal('user left');
+      gate.resolve();
+      await pool.close();
+      expect(pool.stats).to.include({ cancelled: 1, succeeded: 1 });
+    });
+
+    it('cancels at once a task whose signal is already aborted; it never queues', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const types: string[] = [];
+      pool.events$.subscribe((event) => types.push(event.type));
+      let ran = false;
+      const future = pool.submit(
+        () => {
+          ran = true;
+        },
+        { signal: AbortSignal.abort('too late') },
+      );
+      expect(future.state).to.equal('cancelled');
+      expect(ran).to.equal(false);
+      expect(types).to.deep.equal(['task:cancelled']);
+      await pool.close();
+    });
+
+    it('removes its listener from the user signal once settled', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const signal = new AbortController().signal;
+      const added = sinon.spy(signal, 'addEventListener');
+      const removed = sinon.spy(signal, 'removeEventListener');
+      await pool.submit(() => 1, { signal });
+      expect(added.callCount).to.equal(1);
+      expect(removed.callCount).to.equal(1);
+      expect(removed.firstCall.args[1]).to.equal(added.firstCall.args[1]);
+      await pool.close();
+    });
+  });
+
+  describe('timeouts (fake timers)', () => {
+    let clock: sinon.SinonFakeTimers;
+    beforeEach(() => {
+      clock = sinon.useFakeTimers();
+    });
+    afterEach(() => clock.restore());
+
+    it('counts from the start, fails with TimeoutError and aborts the signal', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const first = deferred();
+      pool.submit(() => first.promise);
+      let reason: unknown;
+      const timed = pool.submit(
+        ({ signal }) =>
+          new Promise((resolve) => {
+            signal.addEventListener('abort', () => {
+              reason = signal.reason;
+              resolve(undefined);
+            });
+          }),
+        { timeout: 100 },
+      );
+      await clock.tickAsync(500); // waiting does not count
+      expect(timed.state).to.equal('queued');
+      first.resolve();
+      await clock.tickAsync(99);
+      expect(timed.state).to.equal('running');
+      await clock.tickAsync(1);
+      expect(timed.state).to.equal('failed');
+      const result = await timed.result();
+      expect(result.isErr() && result.error)
+        .to.be.instanceOf(TimeoutError)
+        .and.equal(reason);
+      expect(pool.stats).to.include({ failed: 1, succeeded: 1 });
+      await pool.close();
+    });
+
+    it('applies the pool taskTimeout unless the task sets its own', async () => {
+      const pool = new Pool({ maxWorkers: 2, taskTimeout: 50 });
+      const stuck = deferred();
+      const short = pool.submit(() => stuck.promise); // ignores its signal
+      const long = pool.submit(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)), {
+        timeout: 200,
+      });
+      await clock.tickAsync(50);
+      expect([short.state, long.state]).to.deep.equal(['failed', 'running']);
+      await clock.tickAsync(150);
+      expect(long.state).to.equal('failed');
+      expect(pool.stats.busyWorkers).to.equal(1); // the stuck function has not returned
+      stuck.resolve();
+      await pool.close();
+      expect(pool.stats).to.include({ failed: 2, busyWorkers: 0 });
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('drain resolves when nothing is queued or running', async () => {
+      const pool = new Pool({ maxWorkers: 2 });
+      await pool.drain();
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      let drained = false;
+      const draining = pool.drain().then(() => (drained = true));
+      await flush();
+      expect(drained).to.equal(false);
+      gate.resolve();
+      await draining;
+      expect(pool.stats.running).to.equal(0);
+      await pool.close();
+    });
+
+    it('close finishes everything queued, then refuses new work with PoolClosedError', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      pool.pause();
+      const queued = [1, 2, 3].map((n) => pool.submit(async () => n));
+      const closing = pool.close();
+      const late = pool.submit(() => 4);
+      expect(late.state).to.equal('failed');
+      const result = await late.result();
+      expect(result.isErr() && result.error).to.be.instanceOf(PoolClosedError);
+      await closing;
+      expect(await Promise.all(queued)).to.deep.equal([1, 2, 3]);
+      expect(pool.stats).to.include({ workers: 0, closed: true, rejected: 1, succeeded: 3 });
+      await pool.close(); // idempotent
+    });
+
+    it('terminate cancels queued and running tasks and waits for running functions', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      let aborted: unknown;
+      const returned = deferred();
+      const running = pool.submit(async ({ signal }) => {
+        signal.addEventListener('abort', () => (aborted = signal.reason));
+        await returned.promise;
+      });
+      const queued = pool.submit(() => 'never');
+      await flush();
+      let done = false;
+      const terminating = pool.terminate('shutdown now').then(() => (done = true));
+      expect([running.state, queued.state]).to.deep.equal(['cancelled', 'cancelled']);
+      expect((aborted as CancelledError).cause).to.equal('shutdown now');
+      await flush();
+      expect(done).to.equal(false);
+      returned.resolve();
+      await terminating;
+      expect(pool.stats).to.include({ cancelled: 2, workers: 0, busyWorkers: 0 });
+    });
+
+    it('pause stops starting tasks and resume starts them again', async () => {
+      const pool = new Pool({ maxWorkers: 2 });
+      pool.pause();
+      const future = pool.submit(() => 'later');
+      expect(pool.stats).to.include({ paused: true, queued: 1, running: 0 });
+      pool.resume();
+      expect(await future).to.equal('later');
+      await pool.close();
+    });
+
+    it('a pool signal terminates the pool', async () => {
+      const controller = new AbortController();
+      const pool = new Pool({ maxWorkers: 1, signal: controller.signal });
+      const gate = deferred();
+      const running = pool.submit(() => gate.promise);
+      controller.abort('bye');
+      expect(running.state).to.equal('cancelled');
+      gate.resolve();
+      await pool.close();
+      expect(pool.stats.closed).to.equal(true);
+    });
+
+    it('a pool signal already aborted terminates at once', async () => {
+      const pool = new Pool({ maxWorkers: 1, signal: AbortSignal.abort() });
+      expect(pool.submit(() => 1).state).to.equal('failed');
+      await pool.close();
+    });
+
+    it('supports await using', async () => {
+      let closed = false;
+      {
+        await using pool = new Pool({ maxWorkers: 1 });
+        pool.events$.subscribe({ complete: () => (closed = true) });
+        pool.submit(() => 1);
+      }
+      expect(closed).to.equal(true);
+    });
+  });
+
+  describe('resize', () => {
+    it('grows to start waiting tasks and shrinks idle workers at once, busy ones on return', async () => {
+      const pool = new Pool({ maxWorkers: 1, idleTimeout: Infinity });
+      const gates = [deferred(), deferred(), deferred()];
+      const futures = gates.map((gate) => pool.submit(() => gate.promise));
+      expect(pool.stats).to.include({ running: 1, queued: 2 });
+      pool.resize({ maxWorkers: 3 });
+      expect(pool.stats).to.include({ running: 3, workers: 3 });
+      pool.resize({ maxWorkers: 1 });
+      expect(pool.stats.workers).to.equal(3); // all busy
+      gates[0]!.resolve();
+      await futures[0];
+      expect(pool.stats.workers).to.equal(2);
+      gates[1]!.resolve();
+      gates[2]!.resolve();
+      await Promise.all(futures);
+      expect(pool.stats).to.include({ workers: 1, maxWorkers: 1 });
+      pool.resize({ minWorkers: 1, maxWorkers: 4 });
+      expect(pool.stats).to.include({ workers: 1, minWorkers: 1 });
+      pool.resize({ minWorkers: 3 });
+      expect(pool.stats.workers).to.equal(3);
+      await pool.close();
+    });
+  });
+
+  describe('stats', () => {
+    it('hands out snapshots that add up', async () => {
+      const pool = new Pool({ maxWorkers: 2, queueCapacity: 1 });
+      const gate = deferred();
+      const futures = [
+        pool.submit(() => gate.promise),
+        pool.submit(() => {
+          throw new Error('x');
+        }),
+        pool.submit(() => gate.promise),
+        pool.submit(() => 'queued'),
+        pool.submit(() => 'rejected'),
+      ];
+      const snapshot = pool.stats;
+      expect(snapshot).to.deep.include({ submitted: 5, running: 2, queued: 1, failed: 1, rejected: 1 });
+      expect(conserved(snapshot)).to.equal(snapshot.submitted);
+      expect(Object.isFrozen(snapshot) || snapshot !== pool.stats).to.equal(true);
+      gate.resolve();
+      await Promise.all(futures.map((future) => future.result()));
+      const end = pool.stats;
+      expect(end).to.include({ succeeded: 3, failed: 1, rejected: 1, completed: 4 });
+      expect(conserved(end)).to.equal(end.submitted);
+      expect(end.workers).to.equal(end.idleWorkers + end.busyWorkers);
+      await pool.close();
+    });
+  });
+});
