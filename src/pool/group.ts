@@ -55,10 +55,13 @@ export class TaskGroup<Job, T> {
     );
     this.#futures.push(future);
     if (this.#failFast) {
-      future.then(undefined, (error: unknown) => {
-        if (this.#firstError !== undefined || future.state !== 'failed') return;
-        this.#firstError = { error };
-        this.cancel(error);
+      // Synchronous on settlement, so that nothing else starts in between.
+      future.toObservable().subscribe({
+        error: (error: unknown) => {
+          if (this.#firstError !== undefined || future.state !== 'failed') return;
+          this.#firstError = { error };
+          this.cancel(error);
+        },
       });
     }
     return future;
@@ -69,8 +72,13 @@ export class TaskGroup<Job, T> {
    * far have succeeded; rejects as soon as one fails, with its error (under
    * `failFast`, the others are then cancelled).
    */
-  wait(): Promise<T[]> {
-    return all(this.#futures);
+  async wait(): Promise<T[]> {
+    try {
+      return await all(this.#futures);
+    } catch (error) {
+      // Under failFast the cancelled tasks may be reported first; the cause is the first failure.
+      throw this.#firstError === undefined ? error : this.#firstError.error;
+    }
   }
 
   /** Resolves, once all tasks submitted so far have settled, to a `Result` per task. Never rejects. */

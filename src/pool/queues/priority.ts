@@ -18,17 +18,8 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   }
 
   push(entry: E): void {
-    const heap = this.#heap;
-    let index = heap.length;
-    heap.push(entry);
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      const above = heap[parent]!;
-      if (!before(entry, above)) break;
-      heap[index] = above;
-      index = parent;
-    }
-    heap[index] = entry;
+    this.#heap.push(entry);
+    this.#siftUp(this.#heap.length - 1);
   }
 
   shift(): E | undefined {
@@ -44,15 +35,20 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
     return this.shift();
   }
 
-  /**
-   * The earliest submitted live entry, by a linear scan. It stays in the heap
-   * as a dead entry: the caller ends its waiting.
-   */
+  /** Removes the earliest submitted live entry: a linear scan, then O(log n). */
   shiftOldest(): E | undefined {
-    let oldest: E | undefined;
-    for (const entry of this.#heap)
-      if (entry.waiting && (oldest === undefined || entry.id < oldest.id)) oldest = entry;
-    if (oldest !== undefined) this.#dead++;
+    const heap = this.#heap;
+    let index = -1;
+    for (let i = 0; i < heap.length; i++) {
+      if (heap[i]!.waiting && (index < 0 || heap[i]!.id < heap[index]!.id)) index = i;
+    }
+    if (index < 0) return undefined;
+    const oldest = heap[index]!;
+    const last = heap.pop()!;
+    if (index < heap.length) {
+      heap[index] = last;
+      this.#siftDown(this.#siftUp(index));
+    }
     return oldest;
   }
 
@@ -72,21 +68,42 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
     const heap = this.#heap;
     const top = heap[0];
     const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    // Sift the last entry down from the root.
+    if (heap.length > 0) {
+      heap[0] = last!;
+      this.#siftDown(0);
+    }
+    return top;
+  }
+
+  /** Moves the entry at `index` up to its place; returns where it landed. */
+  #siftUp(index: number): number {
+    const heap = this.#heap;
+    const entry = heap[index]!;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      const above = heap[parent]!;
+      if (!before(entry, above)) break;
+      heap[index] = above;
+      index = parent;
+    }
+    heap[index] = entry;
+    return index;
+  }
+
+  #siftDown(index: number): void {
+    const heap = this.#heap;
     const length = heap.length;
-    let index = 0;
+    const entry = heap[index]!;
     for (;;) {
       const left = 2 * index + 1;
       if (left >= length) break;
       const right = left + 1;
       const child = right < length && before(heap[right]!, heap[left]!) ? right : left;
-      if (!before(heap[child]!, last)) break;
+      if (!before(heap[child]!, entry)) break;
       heap[index] = heap[child]!;
       index = child;
     }
-    heap[index] = last;
-    return top;
+    heap[index] = entry;
   }
 
   #compact(): void {

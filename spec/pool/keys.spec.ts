@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { Pool } from '../../src/index.js';
+import { deferred, flush } from '../support/deferred.js';
+
+describe('keyed tasks', () => {
+  it('run one at a time per key, in submission order, while keys run concurrently', async () => {
+    const pool = new Pool({ maxWorkers: 4 });
+    const log: string[] = [];
+    const active = new Map<string, number>();
+    let peakPerKey = 0;
+    const task = (key: string, n: number) => async () => {
+      const now = (active.get(key) ?? 0) + 1;
+      active.set(key, now);
+      peakPerKey = Math.max(peakPerKey, now);
+      log.push(`${key}${n}`);
+      for (let i = 0; i < (n * 7) % 5; i++) await Promise.resolve();
+      active.set(key, active.get(key)! - 1);
+    };
+    const futures = [];
+    for (let n = 0; n < 5; n++)
+      for (const key of ['a', 'b', 'c']) futures.push(pool.submit(task(key, n), { key }));
+    expect(pool.stats.running).to.equal(3); // one per key
+    expect(pool.stats.queued).to.equal(12);
+    await Promise.all(futures);
+    expect(peakPerKey).to.equal(1);
+    for (const key of ['a', 'b', 'c']) {
+      expect(log.filter((entry) => entry.startsWith(key))).to.deep.equal(
+        [0, 1, 2, 3, 4].map((n) => `${key}${n}`),
+      );
+    }
+    await pool.close();
+  });
+
+  it('a failure does not block the key, nor does a cancellation', async () => {
+    const pool = new Pool({ maxWorkers: 2 });
+    const gate = deferred();
+    const first = pool.submit(() => gate.promise.then(() => Promise.reject(new Error('x'))), { key: 'k' });
+    const second = pool.submit(() => 'cancelled', { key: 'k' });
+    const third = pool.submit(() => 'third', { key: 'k' });
+    second.cancel();
+    gate.resolve();
+    expect((await first.result()).isErr()).to.equal(true);
+    expect(await third).to.equal('third');
+    await pool.close();
+  });
+
+  it('keeps key order whatever the queue kind, and priority across keys', async () => {
+    const pool = new Pool({ maxWorkers: 1, queue: 'priority' });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const order: string[] = [];
+    const run = (name: string) => () => void order.push(name);
+    const futures = [
+      pool.submit(run('k-low'), { key: 'k', priority: 0 }),
+      pool.submit(run('k-high'), { key: 'k', priority: 10 }), // waits behind k-low
+      pool.submit(run('other-mid'), { priority: 5 }),
+    ];
+    gate.resolve();
+    await Promise.all(futures);
+    expect(order).to.deep.equal(['other-mid', 'k-low', 'k-high']);
+    await pool.close();
+  });
+
+  it('counts tasks waiting for their key as queued, toward queueCapacity', async () => {
+    const pool = new Pool({ maxWorkers: 4, queueCapacity: 1 });
+    const gate = deferred();
+    pool.submit(() => gate.promise, { key: 'k' });
+    pool.submit(() => 'waits', { key: 'k' });
+    const refused = pool.submit(() => 'refused', { key: 'k' });
+    expect(pool.stats).to.include({ queued: 1, running: 1, rejected: 1 });
+    expect(refused.state).to.equal('failed');
+    gate.resolve();
+    await pool.close();
+  });
+
+  it('a running keyed task holds its key until its function returns, even when cancelled', async () => {
+    const pool = new Pool({ maxWorkers: 2 });
+    const gate = deferred();
+    const first = pool.submit(() => gate.promise, { key: 'k' });
+    const second = pool.submit(() => 'second', { key: 'k' });
+    first.cancel();
+    await flush();
+    expect(second.state).to.equal('queued');
+    gate.resolve();
+    expect(await second).to.equal('second');
+    await pool.close();
+  });
+
+  it('terminate cancels tasks waiting for their key', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const gate = deferred();
+    pool.submit(() => gate.promise, { key: 'k' });
+    const waiting = pool.submit(() => 'x', { key: 'k' });
+    const terminating = pool.terminate();
+    expect(waiting.state).to.equal('cancelled');
+    gate.resolve();
+    await terminating;
+    expect(pool.stats).to.include({ queued: 0, cancelled: 2 });
+  });
+});

@@ -1,0 +1,193 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { config, lastValueFrom, toArray } from 'rxjs';
+import { Pool, type PoolEvent, type PoolStats } from '../../src/index.js';
+import { deferred, flush } from '../support/deferred.js';
+
+/** The event types that concern one task, in order. */
+const lifeOf = (events: PoolEvent[], taskId: number): string[] =>
+  events.filter((event) => 'taskId' in event && event.taskId === taskId).map((event) => event.type);
+
+describe('observables', () => {
+  describe('events$', () => {
+    let pool: Pool;
+    let events: PoolEvent[];
+    beforeEach(() => {
+      pool = new Pool({ maxWorkers: 1, queueCapacity: 1 });
+      events = [];
+      pool.events$.subscribe((event) => events.push(event));
+    });
+    afterEach(() => pool.terminate());
+
+    it('one task: queued → started → succeeded, with ids and times', async () => {
+      const future = pool.submit(async () => 'ok');
+      await future;
+      expect(lifeOf(events, future.id)).to.deep.equal(['task:queued', 'task:started', 'task:succeeded']);
+      const started = events.find((event) => event.type === 'task:started');
+      expect(started).to.include({ taskId: future.id, workerId: 1 });
+      const times = events.map((event) => event.time);
+      expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+    });
+
+    it('a failing task: queued → started → failed, with the error', async () => {
+      const error = new Error('bad');
+      const future = pool.submit(() => Promise.reject(error));
+      await future.result();
+      expect(lifeOf(events, future.id)).to.deep.equal(['task:queued', 'task:started', 'task:failed']);
+      expect(events.find((event) => event.type === 'task:failed')).to.include({ error, workerId: 1 });
+    });
+
+    it('a cancelled queued task: queued → cancelled, with the reason', async () => {
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const future = pool.submit(() => 'never');
+      future.cancel('changed my mind');
+      gate.resolve();
+      expect(lifeOf(events, future.id)).to.deep.equal(['task:queued', 'task:cancelled']);
+      const cancelled = events.find((event) => event.type === 'task:cancelled');
+      expect(cancelled && 'reason' in cancelled && (cancelled.reason as Error).cause).to.equal(
+        'changed my mind',
+      );
+    });
+
+    it('a cancelled running task: queued → started → cancelled', async () => {
+      const gate = deferred();
+      const future = pool.submit(() => gate.promise);
+      future.cancel();
+      gate.resolve();
+      await pool.drain();
+      expect(lifeOf(events, future.id)).to.deep.equal(['task:queued', 'task:started', 'task:cancelled']);
+    });
+
+    it('a rejected task: rejected alone', async () => {
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      pool.submit(() => 'fills the queue');
+      const refused = pool.submit(() => 'refused');
+      expect(lifeOf(events, refused.id)).to.deep.equal(['task:rejected']);
+      expect(events.find((event) => event.type === 'task:rejected')).to.have.property('error');
+      gate.resolve();
+    });
+
+    it('pool events: paused, resumed, resized, drained, worker started and stopped, closed; then completes', async () => {
+      pool.pause();
+      pool.resume();
+      pool.resize({ maxWorkers: 2 });
+      await pool.submit(async () => 1);
+      await flush();
+      await pool.close();
+      const types = events.filter((event) => !event.type.startsWith('task:')).map((event) => event.type);
+      expect(types).to.deep.equal([
+        'pool:paused',
+        'pool:resumed',
+        'pool:resized',
+        'worker:started',
+        'pool:drained',
+        'worker:stopped',
+        'pool:closed',
+      ]);
+      expect(events.find((event) => event.type === 'pool:resized')).to.include({
+        minWorkers: 0,
+        maxWorkers: 2,
+      });
+      expect(await lastValueFrom(pool.events$.pipe(toArray()))).to.deep.equal([]); // completed
+    });
+  });
+
+  describe('state$', () => {
+    it('emits the snapshot on subscribe, coalesces bursts, and ends with the exact final state', async () => {
+      const pool = new Pool({ maxWorkers: 2 });
+      const snapshots: PoolStats[] = [];
+      let completed = false;
+      pool.state$.subscribe({ next: (stats) => snapshots.push(stats), complete: () => (completed = true) });
+      expect(snapshots).to.have.length(1);
+      expect(snapshots[0]).to.include({ submitted: 0 });
+      for (let i = 0; i < 100; i++) pool.submit(() => i);
+      await flush();
+      expect(snapshots.length).to.be.lessThan(10);
+      await pool.close();
+      expect(completed).to.equal(true);
+      expect(snapshots.at(-1)).to.deep.equal(pool.stats);
+      expect(snapshots.at(-1)).to.include({ succeeded: 100, workers: 0, closed: true });
+    });
+
+    it('a subscriber after close gets the final snapshot and completes', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      await pool.submit(() => 1);
+      await pool.close();
+      const all = await lastValueFrom(pool.state$.pipe(toArray()));
+      expect(all).to.have.length(1);
+      expect(all[0]).to.include({ succeeded: 1, closed: true });
+    });
+  });
+
+  describe('queueDepth$', () => {
+    it('emits the current depth, then each change', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const depths: number[] = [];
+      pool.queueDepth$.subscribe((depth) => depths.push(depth));
+      const a = pool.submit(() => 'a');
+      pool.submit(() => 'b');
+      a.cancel();
+      gate.resolve();
+      await pool.close();
+      expect(depths).to.deep.equal([0, 1, 2, 1, 0]);
+    });
+  });
+
+  describe('scaling$', () => {
+    it('reports warm-up after resize, demand, resize and shutdown', async () => {
+      const pool = new Pool({ maxWorkers: 3, idleTimeout: Infinity });
+      const seen: string[] = [];
+      pool.scaling$.subscribe((event) => seen.push(`${event.type}:${event.reason}:${event.workers}`));
+      pool.resize({ minWorkers: 1 });
+      const gates = [deferred(), deferred()];
+      const futures = gates.map((gate) => pool.submit(() => gate.promise));
+      pool.resize({ maxWorkers: 1 });
+      for (const gate of gates) gate.resolve();
+      await Promise.all(futures);
+      await pool.close();
+      expect(seen).to.deep.equal(['up:warm-up:1', 'up:demand:2', 'down:resize:1', 'down:shutdown:0']);
+    });
+  });
+
+  describe('misbehaving subscribers', () => {
+    let reported: unknown[];
+    let previous: typeof config.onUnhandledError;
+    beforeEach(() => {
+      reported = [];
+      previous = config.onUnhandledError;
+      config.onUnhandledError = (error) => reported.push(error);
+    });
+    afterEach(() => {
+      config.onUnhandledError = previous;
+    });
+
+    it('a subscriber that throws corrupts neither the pool nor other subscribers', async () => {
+      const clock = sinon.useFakeTimers(); // RxJS reports subscriber errors on a timer
+      after(() => clock.restore());
+      const pool = new Pool({ maxWorkers: 2 });
+      pool.events$.subscribe(() => {
+        throw new Error('subscriber bug');
+      });
+      pool.state$.subscribe(() => {
+        throw new Error('state bug');
+      });
+      const seen: string[] = [];
+      pool.events$.subscribe((event) => seen.push(event.type));
+      const results = await Promise.all([1, 2, 3].map((n) => pool.submit(async () => n)));
+      await pool.close();
+      expect(results).to.deep.equal([1, 2, 3]);
+      expect(pool.stats).to.include({ succeeded: 3, running: 0, workers: 0 });
+      expect(seen.filter((type) => type === 'task:succeeded')).to.have.length(3);
+      await clock.runAllAsync();
+      clock.restore();
+      expect(reported.map((error) => (error as Error).message)).to.include.members([
+        'subscriber bug',
+        'state bug',
+      ]);
+    });
+  });
+});

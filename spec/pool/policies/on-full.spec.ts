@@ -1,0 +1,174 @@
+import { expect } from 'chai';
+import { DiscardedError, Pool, QueueFullError, type PoolStats, type PoolEvent } from '../../../src/index.js';
+import { deferred, flush } from '../../support/deferred.js';
+
+const conserved = (s: PoolStats): number =>
+  s.queued + s.blocked + s.running + s.succeeded + s.failed + s.cancelled + s.rejected;
+
+/** A pool with one busy worker and a full queue of one. */
+function fullPool(onFull: 'reject' | 'discard' | 'discard-oldest' | 'caller-runs' | 'block') {
+  const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull });
+  const events: PoolEvent[] = [];
+  pool.events$.subscribe((event) => events.push(event));
+  const gate = deferred();
+  const running = pool.submit(() => gate.promise);
+  const queued = pool.submit(async () => 'queued');
+  return { pool, gate, running, queued, events };
+}
+
+describe('full-queue policies', () => {
+  it("'reject' fails the Future with QueueFullError and counts it rejected", async () => {
+    const { pool, gate, events } = fullPool('reject');
+    const refused = pool.submit(() => 'x');
+    expect(refused.state).to.equal('failed');
+    const result = await refused.result();
+    expect(result.isErr() && result.error)
+      .to.be.instanceOf(QueueFullError)
+      .with.property('capacity', 1);
+    expect(events.filter((e) => 'taskId' in e && e.taskId === refused.id).map((e) => e.type)).to.deep.equal([
+      'task:rejected',
+    ]);
+    expect(pool.stats).to.include({ rejected: 1, failed: 0 });
+    gate.resolve();
+    await pool.close();
+  });
+
+  it("'discard' cancels the new task with DiscardedError; nothing is thrown", async () => {
+    const { pool, gate } = fullPool('discard');
+    const dropped = pool.submit(() => 'x');
+    expect(dropped.state).to.equal('cancelled');
+    const result = await dropped.result();
+    expect(result.isErr() && result.error).to.be.instanceOf(DiscardedError);
+    expect(pool.stats).to.include({ rejected: 1, cancelled: 0 });
+    gate.resolve();
+    await pool.close();
+  });
+
+  it("'discard-oldest' cancels the oldest queued task and queues the new one", async () => {
+    const { pool, gate, queued } = fullPool('discard-oldest');
+    const newer = pool.submit(async () => 'newer');
+    expect(queued.state).to.equal('cancelled');
+    const result = await queued.result();
+    expect(result.isErr() && result.error).to.be.instanceOf(DiscardedError);
+    gate.resolve();
+    expect(await newer).to.equal('newer');
+    expect(pool.stats).to.include({ cancelled: 1, rejected: 0, succeeded: 2 });
+    await pool.close();
+  });
+
+  it("'discard-oldest' with nothing queued discards the newcomer", async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'discard-oldest' });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const dropped = pool.submit(() => 'x');
+    expect(dropped.state).to.equal('cancelled');
+    expect(pool.stats.rejected).to.equal(1);
+    gate.resolve();
+    await pool.close();
+  });
+
+  it("'caller-runs' starts the task at once outside the worker limit, counted in running", async () => {
+    const { pool, gate, events } = fullPool('caller-runs');
+    const extra = deferred<string>();
+    let workerId = 0;
+    const onCaller = pool.submit((ctx) => {
+      workerId = ctx.workerId;
+      return extra.promise;
+    });
+    expect(onCaller.state).to.equal('running');
+    expect(workerId).to.equal(-1);
+    expect(pool.stats).to.include({ running: 2, workers: 1, busyWorkers: 1, queued: 1 });
+    expect(events.filter((e) => 'taskId' in e && e.taskId === onCaller.id).map((e) => e.type)).to.deep.equal([
+      'task:queued',
+      'task:started',
+    ]);
+    extra.resolve('ran on caller');
+    expect(await onCaller).to.equal('ran on caller');
+    gate.resolve();
+    await pool.close();
+    expect(pool.stats).to.include({ succeeded: 3, running: 0 });
+  });
+
+  it("'block' parks submissions in order and admits them as room frees", async () => {
+    const { pool, gate, queued } = fullPool('block');
+    const blocked = [1, 2, 3].map((n) => pool.submit(async () => n));
+    expect(blocked.map((f) => f.state)).to.deep.equal(['blocked', 'blocked', 'blocked']);
+    expect(pool.stats).to.include({ blocked: 3, queued: 1 });
+    expect(conserved(pool.stats)).to.equal(pool.stats.submitted);
+    blocked[1]!.cancel();
+    expect(pool.stats).to.include({ blocked: 2, cancelled: 1 });
+    gate.resolve();
+    expect(await queued).to.equal('queued');
+    expect(await blocked[0]).to.equal(1);
+    expect(await blocked[2]).to.equal(3);
+    await pool.close();
+    expect(pool.stats).to.include({ succeeded: 4, cancelled: 1, blocked: 0 });
+  });
+
+  it("'block' keeps admission order strict", async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'block' });
+    const order: number[] = [];
+    const futures = Array.from({ length: 10 }, (_, n) => pool.submit(async () => void order.push(n)));
+    await Promise.all(futures);
+    expect(order).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await pool.close();
+  });
+
+  it('terminate cancels blocked submissions', async () => {
+    const { pool, gate } = fullPool('block');
+    const blocked = pool.submit(() => 'x');
+    const terminating = pool.terminate();
+    expect(blocked.state).to.equal('cancelled');
+    gate.resolve();
+    await terminating;
+    expect(pool.stats).to.include({ blocked: 0, cancelled: 3 });
+  });
+
+  it('queueCapacity 0: a task starts at once or the policy applies', async () => {
+    const pool = new Pool({ maxWorkers: 2, queueCapacity: 0, scaleUp: 'lazy' });
+    const gate = deferred();
+    const a = pool.submit(() => gate.promise);
+    const b = pool.submit(() => gate.promise);
+    const c = pool.submit(() => 'refused');
+    expect([a.state, b.state, c.state]).to.deep.equal(['running', 'running', 'failed']);
+    gate.resolve();
+    await pool.close();
+  });
+
+  describe('ready()', () => {
+    it('resolves at once when the queue is unbounded', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      pool.submit(() => 'queued');
+      await pool.ready();
+      gate.resolve();
+      await pool.close();
+    });
+
+    it('releases waiters in order and only as room allows', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
+      const gates = [deferred(), deferred(), deferred()];
+      pool.submit(() => gates[0]!.promise);
+      pool.submit(() => gates[1]!.promise); // the queue is full
+      const released: number[] = [];
+      const producers = [0, 1, 2].map(async (n) => {
+        await pool.ready();
+        released.push(n);
+        return pool.submit(() => gates[2]!.promise);
+      });
+      await flush();
+      expect(released).to.deep.equal([]);
+      gates[0]!.resolve(); // one slot frees
+      await flush();
+      expect(released).to.deep.equal([0]);
+      gates[1]!.resolve();
+      gates[2]!.resolve();
+      const futures = await Promise.all(producers);
+      expect(released).to.deep.equal([0, 1, 2]);
+      await Promise.all(futures);
+      expect(pool.stats.rejected).to.equal(0);
+      await pool.close();
+    });
+  });
+});

@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { FifoQueue, LifoQueue } from '../../../src/pool/queues/deque.js';
+import { PriorityQueue } from '../../../src/pool/queues/priority.js';
+import type { QueueEntry, TaskQueue } from '../../../src/pool/queues/task-queue.js';
+
+interface Entry extends QueueEntry {
+  waiting: boolean;
+}
+
+let nextId = 0;
+const entry = (priority = 0): Entry => ({ id: nextId++, priority, waiting: true });
+const drain = (queue: TaskQueue<Entry>): number[] => {
+  const ids: number[] = [];
+  for (let next = queue.shift(); next; next = queue.shift()) ids.push(next.id);
+  return ids;
+};
+
+describe('task queues', () => {
+  it('FIFO starts the oldest first; a thief takes the newest', () => {
+    const queue = new FifoQueue<Entry>();
+    const entries = Array.from({ length: 40 }, () => entry()); // grows past the initial ring
+    for (const e of entries) queue.push(e);
+    expect(queue.steal()?.id).to.equal(entries[39]!.id);
+    expect(queue.shiftOldest()?.id).to.equal(entries[0]!.id);
+    expect(drain(queue)).to.deep.equal(entries.slice(1, 39).map((e) => e.id));
+  });
+
+  it('LIFO starts the newest first; the oldest is at the other end', () => {
+    const queue = new LifoQueue<Entry>();
+    const [a, b, c] = [entry(), entry(), entry()];
+    for (const e of [a!, b!, c!]) queue.push(e);
+    expect(queue.shiftOldest()?.id).to.equal(a!.id);
+    expect(queue.steal()).to.equal(b); // the oldest remaining
+    expect(queue.shift()).to.equal(c);
+    expect(queue.shift()).to.equal(undefined);
+  });
+
+  it('priority runs higher first and is FIFO among equals', () => {
+    const queue = new PriorityQueue<Entry>();
+    const low = entry(-1);
+    const high1 = entry(5);
+    const mid = entry(0);
+    const high2 = entry(5);
+    for (const e of [low, high1, mid, high2]) queue.push(e);
+    expect(queue.shiftOldest()).to.equal(low);
+    expect(drain(queue)).to.deep.equal([high1.id, high2.id, mid.id]);
+  });
+
+  for (const [name, make] of [
+    ['fifo', () => new FifoQueue<Entry>()],
+    ['lifo', () => new LifoQueue<Entry>()],
+    ['priority', () => new PriorityQueue<Entry>()],
+  ] as const) {
+    it(`${name}: delete is lazy, sizes stay exact, and compaction keeps order`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: -3, max: 3 }), fc.boolean()), { maxLength: 3000 }),
+          (specs) => {
+            const queue = make();
+            const entries = specs.map(([priority]) => entry(priority));
+            for (const e of entries) queue.push(e);
+            const kept = entries.filter((_, i) => !specs[i]![1]);
+            entries.forEach((e, i) => {
+              if (specs[i]![1]) {
+                e.waiting = false;
+                queue.delete(e);
+              }
+            });
+            expect(queue.size).to.equal(kept.length);
+            const reference = make();
+            for (const e of kept) reference.push({ ...e });
+            expect(drain(queue)).to.deep.equal(drain(reference));
+            expect(queue.size).to.equal(0);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+  }
+
+  it('clear returns the live entries in start order', () => {
+    const queue = new PriorityQueue<Entry>();
+    const entries = [entry(1), entry(3), entry(2)];
+    for (const e of entries) queue.push(e);
+    entries[0]!.waiting = false;
+    queue.delete(entries[0]!);
+    expect(queue.clear().map((e) => e.priority)).to.deep.equal([3, 2]);
+    expect(queue.size).to.equal(0);
+  });
+});
