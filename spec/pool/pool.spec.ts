@@ -74,7 +74,7 @@ describe('Pool', () => {
           reject(new Error('late'));
         },
       };
-      expect(await pool.submit(() => thenable)).to.equal(1);
+      expect(await pool.submit(() => thenable as unknown as PromiseLike<number>)).to.equal(1);
       expect(pool.stats).to.include({ succeeded: 1, failed: 0, busyWorkers: 0 });
       await pool.close();
     });
@@ -133,6 +133,22 @@ describe('Pool', () => {
       expect(future.state).to.equal('cancelled');
       expect(ran).to.equal(false);
       expect(types).to.deep.equal(['task:cancelled']);
+      await pool.close();
+    });
+
+    it('adds one listener to a signal shared by many tasks, and aborting it cancels them all', async () => {
+      const pool = new Pool({ maxWorkers: 2 });
+      const controller = new AbortController();
+      const added = sinon.spy(controller.signal, 'addEventListener');
+      const gate = deferred();
+      const futures = Array.from({ length: 50 }, () =>
+        pool.submit(() => gate.promise, { signal: controller.signal }),
+      );
+      expect(added.callCount).to.equal(1);
+      controller.abort('all of them');
+      expect(futures.every((future) => future.state === 'cancelled')).to.equal(true);
+      expect(pool.stats.cancelled).to.equal(50);
+      gate.resolve();
       await pool.close();
     });
 

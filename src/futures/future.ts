@@ -96,15 +96,19 @@ export abstract class Future<T> implements PromiseLike<T> {
   /** How the owner cancels a pending task; returns whether it did. */
   protected abstract requestCancel(reason: unknown): boolean;
 
+  /** Like `Promise.prototype.then`: what `await future` calls. */
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+    // `any`, as in Promise: a handler may declare the error type it expects.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.#asPromise().then(onFulfilled, onRejected);
   }
 
   /** Like `Promise.prototype.catch`. */
-  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
     return this.#asPromise().then(undefined, onRejected);
   }
 

@@ -3,6 +3,7 @@ import { now, startTimer, stopTimer, type TimerHandle } from './clock.js';
 import { dispatchers, type Dispatcher } from './dispatch.js';
 import type { PoolEvent, ScalingReason } from './events.js';
 import { KeyLanes } from './keys.js';
+import { SignalWatch } from './signals.js';
 import { PoolObservers } from './observers.js';
 import { checkBounds, checkCount, checkSubmitOptions, type ResolvedOptions } from './options.js';
 import { discardedError, fullPolicies, type FullPolicy, type FullPolicyHost } from './policies/on-full.js';
@@ -37,6 +38,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
   readonly #onFull: FullPolicy;
   readonly #scaleUp: ScaleUpPolicy;
   readonly #lanes = new KeyLanes<Task<Job>>();
+  readonly #signals = new SignalWatch<Task<Job>>();
   readonly #blocked: Task<Job>[] = [];
   #blockedHead = 0;
   #blockedCount = 0;
@@ -115,7 +117,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
   /** Accepts a task into the queue (or behind its key) and starts what can start. */
   enqueue(task: Task<Job>): void {
     task.enqueue();
-    task.signal?.addEventListener('abort', task);
+    this.#watchSignal(task);
     this.#emitTask('task:queued', task);
     const key = task.key;
     if (key !== undefined) {
@@ -150,7 +152,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
 
   runOnCaller(task: Task<Job>): void {
     task.enqueue();
-    task.signal?.addEventListener('abort', task);
+    this.#watchSignal(task);
     this.#emitTask('task:queued', task);
     const worker = this.#runtime.startWorker(-1, (error) => finish(error, false));
     this.#onCaller.add(task);
@@ -176,7 +178,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
 
   block(task: Task<Job>): void {
     task.block();
-    task.signal?.addEventListener('abort', task);
+    this.#watchSignal(task);
     this.#blocked.push(task);
     this.#blockedCount++;
     this.#changed();
@@ -186,7 +188,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     // The queue is empty and a worker is free: queue it, then force a worker
     // if the scale-up policy would let it wait (there is no room to wait).
     task.enqueue();
-    task.signal?.addEventListener('abort', task);
+    this.#watchSignal(task);
     this.#emitTask('task:queued', task);
     if (task.key !== undefined) this.#lanes.acquire(task.key);
     this.#run(task, this.#idle.pop() ?? this.#startWorker('demand'));
@@ -239,7 +241,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
       this.#blocked[this.#blockedHead++] = undefined as unknown as Task<Job>;
       if (task.state !== 'blocked') continue; // cancelled while blocked
       this.#blockedCount--;
-      task.signal?.removeEventListener('abort', task);
       if (this.#waiting() < this.#options.queueCapacity) this.enqueue(task);
       else this.#startNow(task);
     }
@@ -291,6 +292,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     this.#busy--;
     if (task.key !== undefined) this.#releaseKey(task.key);
     if (worker.stopReason !== undefined) this.#stopWorker(worker, worker.stopReason);
+    else if (this.#workers.size > this.#maxWorkers) this.#stopWorker(worker, 'resize');
     else this.#idle.push(worker);
     this.#afterSlotFreed();
     if (worker.task === null && !worker.stopped) this.#idleWorker(worker, false);
@@ -319,7 +321,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
       stopTimer(task.timer);
       task.timer = undefined;
     }
-    task.signal?.removeEventListener('abort', task);
+    this.#unwatchSignal(task);
     if (state === 'succeeded') this.#succeeded++;
     else if (state === 'failed') this.#failed++;
     else this.#cancelled++;
@@ -372,6 +374,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     this.#settle(task, 'failed', error, task.worker?.id ?? -1);
     task.abort(error);
     this.#changed();
+  }
+
+  #watchSignal(task: Task<Job>): void {
+    if (task.signal !== undefined) this.#signals.add(task.signal, task);
+  }
+
+  #unwatchSignal(task: Task<Job>): void {
+    if (task.signal !== undefined) this.#signals.delete(task.signal, task);
   }
 
   #signalError(task: Task<Job>): CancelledError {
@@ -491,16 +501,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'pool:resized', time: now(), minWorkers: min, maxWorkers: max });
     }
-    // Shrink: idle workers stop now (oldest idle first), busy ones when their task returns.
+    // Shrink: idle workers stop now (oldest idle first), busy ones as their tasks return.
     for (const worker of [...this.#idle]) {
       if (this.#workers.size <= max) break;
       this.#stopWorker(worker, 'resize');
-    }
-    let excess = this.#workers.size - max;
-    for (const worker of this.#workers) {
-      if (excess <= 0) break;
-      worker.stopReason ??= 'resize';
-      excess--;
     }
     this.#warmUp();
     for (const worker of [...this.#idle]) this.#armIdleTimer(worker);

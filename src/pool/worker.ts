@@ -24,7 +24,7 @@ export class WorkerSlot<Job> {
   idleSince = 0;
   /** Its idle timer, when armed. */
   idleTimer: TimerHandle | undefined = undefined;
-  /** Set when it must stop as soon as its task returns. */
+  /** Set when it must stop as soon as its task returns (its thread crashed). */
   stopReason: ScalingReason | undefined = undefined;
   stopped = false;
   /** Its own queue, under `dispatch: 'dedicated'`. */

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { Pool, type Future, type PoolStats, type FullPolicyName, type QueueKind } from '../../src/index.js';
+import { deferred, flush, type Deferred } from '../support/deferred.js';
+
+type Kind = 'ok' | 'throw' | 'reject' | 'slow';
+type Step =
+  | { op: 'submit'; kind: Kind; priority: number; key?: string; withSignal: boolean }
+  | { op: 'cancel'; index: number }
+  | { op: 'abort'; index: number }
+  | { op: 'finishSlow'; index: number }
+  | { op: 'pause' }
+  | { op: 'resume' }
+  | { op: 'resize'; maxWorkers: number }
+  | { op: 'tick' };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('submit' as const),
+      kind: fc.constantFrom<Kind>('ok', 'throw', 'reject', 'slow'),
+      priority: fc.integer({ min: -2, max: 2 }),
+      key: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),
+      withSignal: fc.boolean(),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('cancel' as const), index: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('abort' as const), index: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('finishSlow' as const), index: fc.nat() }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'pause' as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'resume' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('resize' as const), maxWorkers: fc.integer({ min: 1, max: 4 }) }),
+  },
+  { weight: 2, arbitrary: fc.constant({ op: 'tick' as const }) },
+);
+
+const counted = (s: PoolStats): number =>
+  s.queued + s.blocked + s.running + s.succeeded + s.failed + s.cancelled + s.rejected;
+
+function checkInvariants(stats: PoolStats): void {
+  expect(counted(stats), 'counters add up').to.equal(stats.submitted);
+  expect(stats.completed).to.equal(stats.succeeded + stats.failed);
+  expect(stats.workers).to.equal(stats.idleWorkers + stats.busyWorkers);
+  expect(stats.workers).to.be.at.most(Math.max(stats.maxWorkers, stats.busyWorkers));
+}
+
+describe('pool properties (fast-check)', function () {
+  this.timeout(60_000);
+
+  it('under random load every Future settles exactly once, the bound holds and counters add up', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          maxWorkers: fc.integer({ min: 1, max: 4 }),
+          queue: fc.constantFrom<QueueKind>('fifo', 'lifo', 'priority'),
+          queueCapacity: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 5 })),
+          onFull: fc.constantFrom<FullPolicyName>(
+            'reject',
+            'block',
+            'discard',
+            'discard-oldest',
+            'caller-runs',
+          ),
+          dispatch: fc.constantFrom('shared' as const, 'dedicated' as const),
+        }),
+        fc.array(step, { maxLength: 60 }),
+        async (options, steps) => {
+          const pool = new Pool({ ...options, idleTimeout: 0 });
+          const futures: Future<unknown>[] = [];
+          const controllers: AbortController[] = [];
+          const slow: Deferred<void>[] = [];
+          const settlements = new Map<number, number>();
+          let inWorkers = 0;
+          let peak = 0;
+          let overBound = 0; // tasks that started with more functions running than maxWorkers
+
+          for (const s of steps) {
+            switch (s.op) {
+              case 'submit': {
+                const controller = new AbortController();
+                const gate = deferred();
+                slow.push(gate);
+                const future = pool.submit(
+                  async ({ workerId }) => {
+                    const counts = workerId !== -1;
+                    if (counts) {
+                      peak = Math.max(peak, ++inWorkers);
+                      if (inWorkers > pool.stats.maxWorkers) overBound++;
+                    }
+                    try {
+                      if (s.kind === 'slow') await gate.promise;
+                      else await Promise.resolve();
+                      if (s.kind === 'throw') throw new Error('thrown');
+                      if (s.kind === 'reject') return await Promise.reject(new Error('rejected'));
+                      return s.kind;
+                    } finally {
+                      if (counts) inWorkers--;
+                    }
+                  },
+                  { priority: s.priority, key: s.key, signal: s.withSignal ? controller.signal : undefined },
+                );
+                future.then(
+                  () => settlements.set(future.id, (settlements.get(future.id) ?? 0) + 1),
+                  () => settlements.set(future.id, (settlements.get(future.id) ?? 0) + 1),
+                );
+                futures.push(future);
+                controllers.push(controller);
+                break;
+              }
+              case 'cancel':
+                futures[s.index % Math.max(1, futures.length)]?.cancel('random');
+                break;
+              case 'abort':
+                controllers[s.index % Math.max(1, controllers.length)]?.abort('random');
+                break;
+              case 'finishSlow':
+                slow[s.index % Math.max(1, slow.length)]?.resolve();
+                break;
+              case 'pause':
+                pool.pause();
+                break;
+              case 'resume':
+                pool.resume();
+                break;
+              case 'resize':
+                pool.resize({ maxWorkers: s.maxWorkers });
+                break;
+              case 'tick':
+                await flush(3);
+                break;
+            }
+            checkInvariants(pool.stats);
+          }
+          for (const gate of slow) gate.resolve();
+          await pool.close();
+          await flush();
+          const end = pool.stats;
+          checkInvariants(end);
+          expect(end).to.include({ queued: 0, blocked: 0, running: 0, workers: 0 });
+          expect(futures.every((future) => future.settled)).to.equal(true);
+          expect([...settlements.values()].every((count) => count === 1)).to.equal(true);
+          expect(settlements.size).to.equal(futures.length);
+          expect(overBound, 'a task started above the bound').to.equal(0);
+          expect(peak).to.be.at.most(4);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('without resizing, tasks on workers never exceed maxWorkers', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 80 }),
+        async (maxWorkers, hops) => {
+          const pool = new Pool({ maxWorkers, queue: 'lifo' });
+          let active = 0;
+          let peak = 0;
+          const futures = hops.map((n) =>
+            pool.submit(async () => {
+              peak = Math.max(peak, ++active);
+              for (let i = 0; i < n; i++) await Promise.resolve();
+              active--;
+            }),
+          );
+          await Promise.all(futures);
+          await pool.close();
+          expect(peak).to.be.at.most(maxWorkers);
+          expect(peak).to.equal(Math.min(maxWorkers, hops.length));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
