@@ -103,6 +103,24 @@ describe('Pool', () => {
       await pool.close();
     });
 
+    for (const queue of ['fifo', 'lifo', 'priority'] as const) {
+      it(`${queue}: cancelling thousands of queued tasks keeps the queue exact`, async () => {
+        const pool = new Pool({ maxWorkers: 1, queue });
+        const gate = deferred();
+        pool.submit(() => gate.promise);
+        const futures = Array.from({ length: 6000 }, (_, i) =>
+          pool.submit(async () => i, { priority: i % 7 }),
+        );
+        futures.forEach((future, i) => i % 3 !== 0 && future.cancel());
+        expect(pool.stats).to.include({ queued: 2000, cancelled: 4000 });
+        gate.resolve();
+        const values = await Promise.all(futures.filter((_, i) => i % 3 === 0));
+        expect(values).to.have.length(2000);
+        expect(pool.stats).to.include({ queued: 0, succeeded: 2001, cancelled: 4000 });
+        await pool.close();
+      });
+    }
+
     it('cancels through the task signal, with the reason as cause', async () => {
       const pool = new Pool({ maxWorkers: 1 });
       const gate = deferred();

@@ -1,8 +1,10 @@
 import { CancelledError, PoolClosedError, TimeoutError } from '../errors.js';
-import { now, startTimer, stopTimer, type TimerHandle } from './clock.js';
+import { now, startTimer, stopTimer } from './clock.js';
 import { dispatchers, type Dispatcher } from './dispatch.js';
-import type { PoolEvent, ScalingReason } from './events.js';
+import type { PoolEvent } from './events.js';
 import { KeyLanes } from './keys.js';
+import { Deque } from './queues/deque.js';
+import { Waiters } from './waiters.js';
 import { SignalWatch } from './signals.js';
 import { PoolObservers } from './observers.js';
 import { checkBounds, checkCount, checkSubmitOptions, type ResolvedOptions } from './options.js';
@@ -11,18 +13,15 @@ import { scaleUpPolicies, type ScaleUpPolicy } from './policies/scale-up.js';
 import type { Runtime } from './runtime.js';
 import type { PoolStats } from './stats.js';
 import { Context, Task, type TaskOwner } from './task.js';
-import { WorkerSlot, type WorkerHost } from './worker.js';
-
-type Waiter = () => void;
+import type { WorkerSlot } from './worker.js';
+import { WorkerSet, type WorkersHost } from './workers.js';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null &&
   (typeof value === 'object' || typeof value === 'function') &&
   typeof (value as { then?: unknown }).then === 'function';
 
-const onIdleTimer = (worker: WorkerSlot<unknown>): void => worker.host.idleTimerFired(worker);
 const onTaskTimeout = (task: Task<unknown>): void => task.timedOut();
-const onReaperTick = (core: PoolCore<unknown>): void => core.reaperTick();
 
 /**
  * The pool's state machine, shared by every runtime. Tasks go
@@ -30,7 +29,7 @@ const onReaperTick = (core: PoolCore<unknown>): void => core.reaperTick();
  * stopped. `#pump` is the one loop that starts waiting tasks while a worker
  * is free; everything that frees a slot or adds a task calls it.
  */
-export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolicyHost<Task<Job>> {
+export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPolicyHost<Task<Job>> {
   readonly observers: PoolObservers;
   readonly #runtime: Runtime<Job>;
   readonly #options: ResolvedOptions;
@@ -39,20 +38,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
   readonly #scaleUp: ScaleUpPolicy;
   readonly #lanes = new KeyLanes<Task<Job>>();
   readonly #signals = new SignalWatch<Task<Job>>();
-  readonly #blocked: Task<Job>[] = [];
-  #blockedHead = 0;
-  #blockedCount = 0;
-  #minWorkers: number;
-  #maxWorkers: number;
-
-  readonly #workers = new Set<WorkerSlot<Job>>();
-  readonly #idle: WorkerSlot<Job>[] = []; // most recently idle last
+  readonly #blocked = new Deque<Task<Job>>(); // submissions waiting for room under 'block'
+  readonly #workers: WorkerSet<Job>;
   #busy = 0;
   readonly #onCaller = new Set<Task<Job>>();
-  #nextWorkerId = 1;
   #nextTaskId = 1;
   #pumping = false;
-  #reaper: TimerHandle | undefined;
 
   #submitted = 0;
   #running = 0;
@@ -65,18 +56,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
   #closed = false;
   #finished = false;
   #hadWork = false;
-  #flushScheduled = false;
-  #reservedRoom = 0;
-  readonly #drainWaiters: Waiter[] = [];
-  readonly #readyWaiters: Waiter[] = [];
-  readonly #closeWaiters: Waiter[] = [];
+  readonly #waiters: Waiters;
   readonly #onPoolAbort: () => void;
 
   constructor(runtime: Runtime<Job>, options: ResolvedOptions) {
     this.#runtime = runtime;
     this.#options = options;
-    this.#minWorkers = options.minWorkers;
-    this.#maxWorkers = options.maxWorkers;
     this.#dispatch = dispatchers[options.dispatch](options.queue);
     this.#onFull = fullPolicies[options.onFull];
     this.#scaleUp = scaleUpPolicies[options.scaleUp];
@@ -84,8 +69,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
       () => this.stats(),
       () => this.#waiting(),
     );
+    this.#workers = new WorkerSet(runtime, this.#dispatch, this.observers, options, this);
+    this.#waiters = new Waiters(
+      { isIdle: () => this.#isIdle(), room: () => this.#room() },
+      () => this.observers.stateObserved && this.observers.emitState(this.stats()),
+    );
     this.#onPoolAbort = () => void this.terminate(options.signal!.reason);
-    for (let i = 0; i < this.#minWorkers; i++) this.#idleWorker(this.#startWorker('warm-up'));
+    this.#workers.warmUp();
     if (options.signal?.aborted) void this.terminate(options.signal.reason);
     else options.signal?.addEventListener('abort', this.#onPoolAbort, { once: true });
   }
@@ -100,15 +90,15 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     const { priority = 0, key, timeout, signal } = checkSubmitOptions(options);
     const task = new Task<Job>(this, this.#nextTaskId++, job, priority, key, timeout, signal, now());
     this.#submitted++;
-    if (this.#reservedRoom > 0) this.#reservedRoom--;
+    this.#waiters.submitted();
     if (this.#closed) {
       this.refuse(task, new PoolClosedError({ taskId: task.id }), 'failed');
     } else if (signal?.aborted) {
       this.#settle(task, 'cancelled', this.#signalError(task), undefined);
     } else {
       this.#hadWork = true;
-      if (this.#blockedCount === 0 && this.#waiting() < this.#options.queueCapacity) this.enqueue(task);
-      else if (this.#blockedCount === 0 && this.#canStartNow(key)) this.#startNow(task);
+      if (this.#blocked.size === 0 && this.#waiting() < this.#options.queueCapacity) this.enqueue(task);
+      else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.#startNow(task);
       else this.#onFull.admit(this, task);
     }
     return task;
@@ -139,7 +129,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'task:rejected', time: now(), taskId: task.id, error });
     }
-    this.#changed();
+    this.changed();
   }
 
   evictOldest(): boolean {
@@ -180,8 +170,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     task.block();
     this.#watchSignal(task);
     this.#blocked.push(task);
-    this.#blockedCount++;
-    this.#changed();
+    this.changed();
   }
 
   #startNow(task: Task<Job>): void {
@@ -191,7 +180,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     this.#watchSignal(task);
     this.#emitTask('task:queued', task);
     if (task.key !== undefined) this.#lanes.acquire(task.key);
-    this.#run(task, this.#idle.pop() ?? this.#startWorker('demand'));
+    this.#run(task, this.#workers.takeIdle() ?? this.#workers.start('demand'));
   }
 
   #canStartNow(key: string | undefined): boolean {
@@ -199,7 +188,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
       !this.#paused &&
       this.#dispatch.size === 0 &&
       (key === undefined || !this.#lanes.busy(key)) &&
-      (this.#idle.length > 0 || this.#workers.size < this.#maxWorkers)
+      this.#workers.available
     );
   }
 
@@ -215,38 +204,30 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     this.#pumping = true;
     const dispatch = this.#dispatch;
     while (!this.#paused && dispatch.size > 0) {
-      let worker = this.#idle.pop();
+      let worker = this.#workers.takeIdle();
       if (worker === undefined) {
-        const workers = this.#workers.size;
-        if (workers >= this.#maxWorkers || !this.#scaleUp.grow(workers, dispatch.size, this.#maxWorkers))
-          break;
-        worker = this.#startWorker('demand');
+        const { size, maxWorkers } = this.#workers;
+        if (size >= maxWorkers || !this.#scaleUp.grow(size, dispatch.size, maxWorkers)) break;
+        worker = this.#workers.start('demand');
       }
       const task = dispatch.next(worker);
       if (task === undefined) {
-        this.#idle.push(worker);
+        this.#workers.putBack(worker);
         break;
       }
       this.#depthChanged();
       this.#run(task, worker);
     }
     this.#pumping = false;
-    if (this.#blockedCount > 0) this.#admitBlocked();
-    this.#changed();
+    if (this.#blocked.size > 0) this.#admitBlocked();
+    this.changed();
   }
 
   #admitBlocked(): void {
-    while (this.#blockedCount > 0 && this.#hasRoom()) {
-      const task = this.#blocked[this.#blockedHead]!;
-      this.#blocked[this.#blockedHead++] = undefined as unknown as Task<Job>;
-      if (task.state !== 'blocked') continue; // cancelled while blocked
-      this.#blockedCount--;
+    while (this.#blocked.size > 0 && this.#hasRoom()) {
+      const task = this.#blocked.shift()!;
       if (this.#waiting() < this.#options.queueCapacity) this.enqueue(task);
       else this.#startNow(task);
-    }
-    if (this.#blockedHead === this.#blocked.length) {
-      this.#blocked.length = 0;
-      this.#blockedHead = 0;
     }
   }
 
@@ -291,11 +272,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     task.worker = null;
     this.#busy--;
     if (task.key !== undefined) this.#releaseKey(task.key);
-    if (worker.stopReason !== undefined) this.#stopWorker(worker, worker.stopReason);
-    else if (this.#workers.size > this.#maxWorkers) this.#stopWorker(worker, 'resize');
-    else this.#idle.push(worker);
+    this.#workers.release(worker);
     this.#afterSlotFreed();
-    if (worker.task === null && !worker.stopped) this.#idleWorker(worker, false);
+    if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false);
   }
 
   #afterSlotFreed(): void {
@@ -344,8 +323,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
   cancelTask(task: Task<Job>, error: CancelledError): boolean {
     switch (task.state) {
       case 'blocked':
-        this.#blockedCount--;
         this.#settle(task, 'cancelled', error);
+        this.#blocked.delete(task);
         break;
       case 'queued':
         if (task.inLane) this.#lanes.delete(task);
@@ -373,7 +352,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     const error = new TimeoutError(task.timeout ?? this.#options.taskTimeout!, { taskId: task.id });
     this.#settle(task, 'failed', error, task.worker?.id ?? -1);
     task.abort(error);
-    this.#changed();
+    this.changed();
   }
 
   #watchSignal(task: Task<Job>): void {
@@ -391,123 +370,27 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     });
   }
 
-  // ─── Workers and scaling ───────────────────────────────────────────────────
-
-  #startWorker(reason: ScalingReason): WorkerSlot<Job> {
-    const id = this.#nextWorkerId++;
-    const worker: WorkerSlot<Job> = new WorkerSlot(
-      id,
-      this.#runtime.startWorker(id, (error) => this.#workerCrashed(worker, error)),
-      this,
-    );
-    this.#workers.add(worker);
-    this.#dispatch.workerStarted(worker);
-    this.#scaled('up', reason, id);
-    return worker;
-  }
-
-  #stopWorker(worker: WorkerSlot<Job>, reason: ScalingReason): void {
-    if (worker.stopped) return;
-    worker.stopped = true;
-    if (worker.idleTimer !== undefined) stopTimer(worker.idleTimer);
-    worker.idleTimer = undefined;
-    const index = this.#idle.indexOf(worker);
-    if (index >= 0) this.#idle.splice(index, 1);
-    this.#workers.delete(worker);
-    this.#dispatch.workerStopped(worker);
-    worker.runtime.stop();
-    this.#scaled('down', reason, worker.id);
-  }
-
-  #workerCrashed(worker: WorkerSlot<Job>, error: unknown): void {
-    if (worker.stopped) return;
-    worker.stopReason = 'crash';
-    if (worker.task !== null) this.taskReturned(worker, error, false);
-    else this.#stopWorker(worker, 'crash');
-    this.#warmUp();
-    this.#pump();
-  }
-
-  #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number): void {
-    const observers = this.observers;
-    if (observers.eventsObserved) {
-      this.#emit({ type: type === 'up' ? 'worker:started' : 'worker:stopped', time: now(), workerId });
-    }
-    if (observers.scalingObserved) {
-      observers.emitScaling({ type, workers: this.#workers.size, reason, workerId, time: now() });
-    }
-  }
-
-  #warmUp(): void {
-    while (!this.#closed && this.#workers.size < this.#minWorkers)
-      this.#idleWorker(this.#startWorker('warm-up'));
-  }
-
-  /** A worker just went idle: note when, and arm its idle timer (or the reaper). */
-  #idleWorker(worker: WorkerSlot<Job>, push = true): void {
-    if (push) this.#idle.push(worker);
-    worker.idleSince = now();
-    this.#armIdleTimer(worker);
-  }
-
-  #armIdleTimer(worker: WorkerSlot<Job>): void {
-    if (this.#workers.size <= this.#minWorkers || this.#closed) return;
-    const { idleTimeout, reaperInterval } = this.#options;
-    if (idleTimeout === Infinity) return;
-    if (reaperInterval !== undefined) {
-      this.#reaper ??= startTimer(onReaperTick, reaperInterval, this as PoolCore<unknown>, false);
-    } else if (idleTimeout === 0) {
-      this.#stopWorker(worker, 'idle-timeout');
-    } else {
-      worker.idleTimer ??= startTimer(onIdleTimer, idleTimeout, worker as WorkerSlot<unknown>, false);
-    }
-  }
-
-  idleTimerFired(worker: WorkerSlot<Job>): void {
-    worker.idleTimer = undefined;
-    if (worker.stopped || worker.task !== null) return;
-    const remaining = worker.idleSince + this.#options.idleTimeout - now();
-    if (remaining > 0)
-      worker.idleTimer = startTimer(onIdleTimer, remaining, worker as WorkerSlot<unknown>, false);
-    else if (this.#workers.size > this.#minWorkers) this.#stopWorker(worker, 'idle-timeout');
-    this.#changed();
-  }
-
-  reaperTick(): void {
-    this.#reaper = undefined;
-    const deadline = now() - this.#options.idleTimeout;
-    // Oldest idle first: the last worker to go idle is the last to stop.
-    for (const worker of [...this.#idle]) {
-      if (this.#workers.size <= this.#minWorkers) break;
-      if (worker.idleSince <= deadline) this.#stopWorker(worker, 'reaper');
-    }
-    if (this.#workers.size > this.#minWorkers && this.#idle.length > 0 && !this.#closed) {
-      this.#reaper = startTimer(
-        onReaperTick,
-        this.#options.reaperInterval!,
-        this as PoolCore<unknown>,
-        false,
-      );
-    }
-    this.#changed();
-  }
-
+  /** New bounds, validated as at construction. Busy workers above `maxWorkers` stop as their tasks return. */
   resize(minWorkers: number | undefined, maxWorkers: number | undefined): void {
-    const min = minWorkers === undefined ? this.#minWorkers : checkCount('minWorkers', minWorkers, 0, false);
-    const max = maxWorkers === undefined ? this.#maxWorkers : checkCount('maxWorkers', maxWorkers, 1, true);
+    const workers = this.#workers;
+    const min =
+      minWorkers === undefined ? workers.minWorkers : checkCount('minWorkers', minWorkers, 0, false);
+    const max = maxWorkers === undefined ? workers.maxWorkers : checkCount('maxWorkers', maxWorkers, 1, true);
     checkBounds(min, max);
-    this.#minWorkers = min;
-    this.#maxWorkers = max;
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'pool:resized', time: now(), minWorkers: min, maxWorkers: max });
     }
-    // Shrink: idle workers stop now (oldest idle first), busy ones as their tasks return.
-    for (const worker of [...this.#idle]) {
-      if (this.#workers.size <= max) break;
-      this.#stopWorker(worker, 'resize');
-    }
-    this.#warmUp();
-    for (const worker of [...this.#idle]) this.#armIdleTimer(worker);
+    workers.resize(min, max);
+    this.#pump();
+  }
+
+  /** A worker's thread died: fail its task, replace it up to `minWorkers`. */
+  workerCrashed(worker: WorkerSlot<Job>, error: unknown): void {
+    if (worker.stopped) return;
+    worker.stopReason = 'crash';
+    if (worker.task !== null) this.taskReturned(worker, error, false);
+    else this.#workers.stop(worker, 'crash');
+    this.#workers.warmUp();
     this.#pump();
   }
 
@@ -517,7 +400,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
     if (this.#paused || this.#closed) return;
     this.#paused = true;
     if (this.observers.eventsObserved) this.#emit({ type: 'pool:paused', time: now() });
-    this.#changed();
+    this.changed();
   }
 
   resume(): void {
@@ -532,33 +415,25 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
   }
 
   #isIdle(): boolean {
-    return this.#waiting() === 0 && this.#blockedCount === 0 && this.#busy === 0 && this.#onCaller.size === 0;
+    return this.#waiting() === 0 && this.#blocked.size === 0 && this.#busy === 0 && this.#onCaller.size === 0;
   }
 
   drain(): Promise<void> {
-    if (this.#isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return this.#waiters.drain();
   }
 
   ready(): Promise<void> {
-    if (this.#closed || this.#options.queueCapacity === Infinity) return Promise.resolve();
-    if (this.#readyWaiters.length === 0 && this.#room() > 0) {
-      this.#reservedRoom++;
-      return Promise.resolve();
-    }
-    const promise = new Promise<void>((resolve) => this.#readyWaiters.push(resolve));
-    this.#changed();
-    return promise;
+    return this.#waiters.ready(this.#closed || this.#options.queueCapacity === Infinity);
   }
 
   /** How many submissions would be accepted now without the full-queue policy. */
   #room(): number {
     if (this.#closed) return Infinity;
-    let room = Math.max(0, this.#options.queueCapacity - this.#waiting() - this.#blockedCount);
-    if (!this.#paused && this.#dispatch.size === 0 && this.#blockedCount === 0) {
-      room += this.#maxWorkers - this.#busy;
+    let room = Math.max(0, this.#options.queueCapacity - this.#waiting() - this.#blocked.size);
+    if (!this.#paused && this.#dispatch.size === 0 && this.#blocked.size === 0) {
+      room += this.#workers.maxWorkers - this.#busy;
     }
-    return room - this.#reservedRoom;
+    return room;
   }
 
   close(): Promise<void> {
@@ -567,7 +442,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
       if (this.#paused) this.resume();
       if (this.#isIdle()) this.#finish();
     }
-    return this.#whenFinished();
+    return this.#waiters.finished();
   }
 
   terminate(reason?: unknown): Promise<void> {
@@ -577,42 +452,31 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
       const error = (): CancelledError =>
         new CancelledError('The pool was terminated', reason === undefined ? {} : { cause: reason });
       const pending: Task<Job>[] = [];
-      for (let i = this.#blockedHead; i < this.#blocked.length; i++) pending.push(this.#blocked[i]!);
-      pending.push(...this.#dispatch.clear(), ...this.#lanes.clear());
-      for (const worker of this.#workers) if (worker.task !== null) pending.push(worker.task);
+      pending.push(...this.#blocked.clear(), ...this.#dispatch.clear(), ...this.#lanes.clear());
+      for (const worker of this.#workers.values()) if (worker.task !== null) pending.push(worker.task);
       pending.push(...this.#onCaller);
       for (const task of pending) {
         if (task.settled) continue;
-        if (task.state === 'blocked') this.#blockedCount--;
         const wasRunning = task.state === 'running';
         const cause = error();
         this.#settle(task, 'cancelled', cause, wasRunning ? (task.worker?.id ?? -1) : undefined);
         if (wasRunning) task.abort(cause);
       }
-      this.#blocked.length = this.#blockedHead = 0;
       this.#depthChanged();
       if (this.#isIdle()) this.#finish();
-      else this.#changed();
+      else this.changed();
     }
-    return this.#whenFinished();
-  }
-
-  #whenFinished(): Promise<void> {
-    if (this.#finished) return Promise.resolve();
-    return new Promise((resolve) => this.#closeWaiters.push(resolve));
+    return this.#waiters.finished();
   }
 
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    for (const worker of [...this.#workers]) this.#stopWorker(worker, 'shutdown');
-    if (this.#reaper !== undefined) stopTimer(this.#reaper);
-    this.#reaper = undefined;
+    this.#workers.shutDown();
     this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
-    this.#notify();
     if (this.observers.eventsObserved) this.#emit({ type: 'pool:closed', time: now() });
     this.observers.complete(this.stats(), this.#waiting());
-    for (const resolve of this.#closeWaiters.splice(0)) resolve();
+    this.#waiters.finish();
   }
 
   // ─── Observation ───────────────────────────────────────────────────────────
@@ -620,15 +484,15 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
   stats(): PoolStats {
     const succeeded = this.#succeeded;
     const failed = this.#failed;
-    const workers = this.#workers.size;
+    const { size, idle, minWorkers, maxWorkers } = this.#workers;
     return {
-      workers,
-      idleWorkers: this.#idle.length,
-      busyWorkers: workers - this.#idle.length,
-      minWorkers: this.#minWorkers,
-      maxWorkers: this.#maxWorkers,
+      workers: size,
+      idleWorkers: idle,
+      busyWorkers: size - idle,
+      minWorkers,
+      maxWorkers,
       queued: this.#waiting(),
-      blocked: this.#blockedCount,
+      blocked: this.#blocked.size,
       running: this.#running,
       submitted: this.#submitted,
       succeeded,
@@ -657,27 +521,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkerHost<Job>, FullPolic
    * Something changed. The one change signal behind `state$`, `drain()` and
    * `ready()`: it costs a few comparisons unless somebody waits or watches.
    */
-  #changed(): void {
-    if (this.#isIdle() && this.#hadWork) {
+  changed(): void {
+    if (this.#hadWork && this.#isIdle()) {
       this.#hadWork = false;
-      this.#reservedRoom = 0;
+      this.#waiters.idle();
       if (this.observers.eventsObserved) this.#emit({ type: 'pool:drained', time: now() });
     }
-    if (this.#flushScheduled) return;
-    if (this.#drainWaiters.length > 0 || this.#readyWaiters.length > 0 || this.observers.stateObserved) {
-      this.#flushScheduled = true;
-      void Promise.resolve().then(() => this.#notify());
-    }
-  }
-
-  #notify(): void {
-    this.#flushScheduled = false;
-    if (this.#isIdle()) for (const resolve of this.#drainWaiters.splice(0)) resolve();
-    const waiters = this.#readyWaiters;
-    while (waiters.length > 0 && this.#room() > 0) {
-      if (!this.#closed) this.#reservedRoom++;
-      waiters.shift()!();
-    }
-    if (!this.#finished && this.observers.stateObserved) this.observers.emitState(this.stats());
+    if (this.#waiters.waiting || this.observers.stateObserved) this.#waiters.schedule();
   }
 }

@@ -7,7 +7,6 @@ import type { TaskQueue } from './queues/index.js';
 /** How a worker reports the end of its task's function. */
 export interface WorkerHost<Job> {
   taskReturned(worker: WorkerSlot<Job>, outcome: unknown, ok: boolean): void;
-  idleTimerFired(worker: WorkerSlot<Job>): void;
 }
 
 /**
@@ -17,7 +16,6 @@ export interface WorkerHost<Job> {
 export class WorkerSlot<Job> {
   readonly id: number;
   readonly runtime: RuntimeWorker<Job>;
-  readonly host: WorkerHost<Job>;
   /** The task whose function is running here, or null when idle. */
   task: Task<Job> | null = null;
   /** When it last became idle (`performance.now()` ms). */
@@ -35,7 +33,6 @@ export class WorkerSlot<Job> {
   constructor(id: number, runtime: RuntimeWorker<Job>, host: WorkerHost<Job>) {
     this.id = id;
     this.runtime = runtime;
-    this.host = host;
     this.onFulfilled = (value) => host.taskReturned(this, value, true);
     this.onRejected = (error) => host.taskReturned(this, error, false);
   }

@@ -45,9 +45,9 @@ export class Deque<E extends QueueEntry> {
     return undefined;
   }
 
-  delete(_entry: E): void {
+  delete(entry: E): void {
     this.#dead++;
-    if (this.#dead > COMPACT_AFTER && this.#dead > this.size) this.#compact();
+    if (this.#dead > COMPACT_AFTER && this.#dead > this.size) this.#compact(entry);
   }
 
   clear(): E[] {
@@ -64,11 +64,12 @@ export class Deque<E extends QueueEntry> {
     this.#head = 0;
   }
 
-  #compact(): void {
+  /** Sweeps dead entries, and `deleted`, which may not have stopped waiting yet. */
+  #compact(deleted: E): void {
     const live: E[] = [];
     for (let i = 0; i < this.#length; i++) {
       const entry = this.#items[(this.#head + i) & this.#mask]!;
-      if (entry.waiting) live.push(entry);
+      if (entry.waiting && entry !== deleted) live.push(entry);
     }
     let capacity = 16;
     while (capacity < live.length * 2) capacity *= 2;

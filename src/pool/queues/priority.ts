@@ -52,9 +52,9 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
     return oldest;
   }
 
-  delete(_entry: E): void {
+  delete(entry: E): void {
     this.#dead++;
-    if (this.#dead > COMPACT_AFTER && this.#dead > this.size) this.#compact();
+    if (this.#dead > COMPACT_AFTER && this.#dead > this.size) this.#compact(entry);
   }
 
   clear(): E[] {
@@ -106,8 +106,9 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
     heap[index] = entry;
   }
 
-  #compact(): void {
-    const live = this.#heap.filter((entry) => entry.waiting);
+  /** Sweeps dead entries, and `deleted`, which may not have stopped waiting yet. */
+  #compact(deleted: E): void {
+    const live = this.#heap.filter((entry) => entry.waiting && entry !== deleted);
     this.#heap = [];
     this.#dead = 0;
     for (const entry of live) this.push(entry);

@@ -27,7 +27,7 @@ export interface TaskQueue<E extends QueueEntry> {
   steal(): E | undefined;
   /** Removes and returns the entry that was submitted first. */
   shiftOldest(): E | undefined;
-  /** Forgets an entry that has stopped waiting (its `waiting` is already false). */
+  /** Forgets an entry that is leaving (cancelled): it may still read as waiting. */
   delete(entry: E): void;
   /** Removes and returns every live entry. */
   clear(): E[];

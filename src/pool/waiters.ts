@@ -1,0 +1,99 @@
+/** What the waiters need to know of the pool. */
+export interface WaitConditions {
+  /** Nothing queued, blocked or running. */
+  isIdle(): boolean;
+  /** Submissions that would be accepted now without the full-queue policy. */
+  room(): number;
+}
+
+type Waiter = () => void;
+
+/**
+ * Everybody waiting on the pool: `drain()` (until idle), `ready()` (until
+ * there is room) and `close()`/`terminate()` (until finished). They wait on
+ * the pool's one change signal: after a change, one microtask later, every
+ * condition is checked once, and `onFlush` runs (it feeds `state$`).
+ *
+ * `ready()` waiters are released in order and only as many as there is room
+ * for: each release reserves a place until the next submission takes it.
+ */
+export class Waiters {
+  readonly #conditions: WaitConditions;
+  readonly #onFlush: () => void;
+  readonly #drain: Waiter[] = [];
+  readonly #ready: Waiter[] = [];
+  readonly #finish: Waiter[] = [];
+  #scheduled = false;
+  #reserved = 0;
+  #finished = false;
+
+  constructor(conditions: WaitConditions, onFlush: () => void) {
+    this.#conditions = conditions;
+    this.#onFlush = onFlush;
+  }
+
+  /** Somebody waits for `drain()` or `ready()`. */
+  get waiting(): boolean {
+    return this.#drain.length > 0 || this.#ready.length > 0;
+  }
+
+  drain(): Promise<void> {
+    if (this.#conditions.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#drain.push(resolve));
+  }
+
+  /** `unbounded`: the queue never fills, so there is always room. */
+  ready(unbounded: boolean): Promise<void> {
+    if (unbounded || this.#finished) return Promise.resolve();
+    if (this.#ready.length === 0 && this.#free() > 0) {
+      this.#reserved++;
+      return Promise.resolve();
+    }
+    const promise = new Promise<void>((resolve) => this.#ready.push(resolve));
+    this.schedule();
+    return promise;
+  }
+
+  /** A submission arrived: it takes a place a released `ready()` reserved. */
+  submitted(): void {
+    if (this.#reserved > 0) this.#reserved--;
+  }
+
+  /** The pool went idle: any reservation still held is stale. */
+  idle(): void {
+    this.#reserved = 0;
+  }
+
+  finished(): Promise<void> {
+    if (this.#finished) return Promise.resolve();
+    return new Promise((resolve) => this.#finish.push(resolve));
+  }
+
+  /** Checks every condition after the current synchronous work. */
+  schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    void Promise.resolve().then(() => this.flush());
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#conditions.isIdle()) for (const resolve of this.#drain.splice(0)) resolve();
+    while (this.#ready.length > 0 && this.#free() > 0) {
+      this.#reserved++;
+      this.#ready.shift()!();
+    }
+    if (!this.#finished) this.#onFlush();
+  }
+
+  /** The pool has finished: release everybody. */
+  finish(): void {
+    this.#finished = true;
+    this.flush();
+    for (const resolve of [...this.#ready.splice(0), ...this.#finish.splice(0)]) resolve();
+  }
+
+  #free(): number {
+    return this.#conditions.room() - this.#reserved;
+  }
+}

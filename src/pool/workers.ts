@@ -1,0 +1,202 @@
+import { now, startTimer, stopTimer, type TimerHandle } from './clock.js';
+import type { Dispatcher } from './dispatch.js';
+import type { ScalingReason } from './events.js';
+import type { PoolObservers } from './observers.js';
+import type { ResolvedOptions } from './options.js';
+import type { Runtime } from './runtime.js';
+import { WorkerSlot, type WorkerHost } from './worker.js';
+
+/** What the worker set asks of the pool core. */
+export interface WorkersHost<Job> extends WorkerHost<Job> {
+  /** A worker's thread died; `error` is for the task it was running. */
+  workerCrashed(worker: WorkerSlot<Job>, error: unknown): void;
+  /** A worker stopped on a timer: the pool's state changed. */
+  changed(): void;
+}
+
+const onReaperTick = (workers: WorkerSet<unknown>): void => workers.reaperTick();
+
+/**
+ * The pool's workers: starting and stopping them within `minWorkers` and
+ * `maxWorkers`, the idle stack (the most recently idle worker is reused first,
+ * so the last to go idle is the last to stop), idle timers and the reaper.
+ * Every start and stop is published as a worker event and a scaling event.
+ */
+export class WorkerSet<Job> {
+  minWorkers: number;
+  maxWorkers: number;
+  readonly #all = new Set<WorkerSlot<Job>>();
+  readonly #idle: WorkerSlot<Job>[] = []; // most recently idle last
+  readonly #runtime: Runtime<Job>;
+  readonly #dispatch: Dispatcher<Job>;
+  readonly #observers: PoolObservers;
+  readonly #idleTimeout: number;
+  readonly #reaperInterval: number | undefined;
+  readonly #host: WorkersHost<Job>;
+  readonly #onIdleTimer = (worker: WorkerSlot<Job>): void => this.#idleTimerFired(worker);
+  #nextId = 1;
+  #reaper: TimerHandle | undefined;
+  #shutDown = false;
+
+  constructor(
+    runtime: Runtime<Job>,
+    dispatch: Dispatcher<Job>,
+    observers: PoolObservers,
+    options: ResolvedOptions,
+    host: WorkersHost<Job>,
+  ) {
+    this.#runtime = runtime;
+    this.#dispatch = dispatch;
+    this.#observers = observers;
+    this.#idleTimeout = options.idleTimeout;
+    this.#reaperInterval = options.reaperInterval;
+    this.#host = host;
+    this.minWorkers = options.minWorkers;
+    this.maxWorkers = options.maxWorkers;
+  }
+
+  /** Live workers. */
+  get size(): number {
+    return this.#all.size;
+  }
+
+  /** Idle workers. */
+  get idle(): number {
+    return this.#idle.length;
+  }
+
+  /** True if a task could start now: a worker is idle, or another may start. */
+  get available(): boolean {
+    return this.#idle.length > 0 || this.#all.size < this.maxWorkers;
+  }
+
+  /** Every live worker. */
+  values(): IterableIterator<WorkerSlot<Job>> {
+    return this.#all.values();
+  }
+
+  /** The most recently idle worker, now taken out of the idle stack. */
+  takeIdle(): WorkerSlot<Job> | undefined {
+    return this.#idle.pop();
+  }
+
+  /** Puts back a worker taken by `takeIdle` that found nothing to do. */
+  putBack(worker: WorkerSlot<Job>): void {
+    this.#idle.push(worker);
+  }
+
+  start(reason: ScalingReason): WorkerSlot<Job> {
+    const id = this.#nextId++;
+    const worker: WorkerSlot<Job> = new WorkerSlot(
+      id,
+      this.#runtime.startWorker(id, (error) => this.#host.workerCrashed(worker, error)),
+      this.#host,
+    );
+    this.#all.add(worker);
+    this.#dispatch.workerStarted(worker);
+    this.#scaled('up', reason, id);
+    return worker;
+  }
+
+  stop(worker: WorkerSlot<Job>, reason: ScalingReason): void {
+    if (worker.stopped) return;
+    worker.stopped = true;
+    if (worker.idleTimer !== undefined) stopTimer(worker.idleTimer);
+    worker.idleTimer = undefined;
+    const index = this.#idle.indexOf(worker);
+    if (index >= 0) this.#idle.splice(index, 1);
+    this.#all.delete(worker);
+    this.#dispatch.workerStopped(worker);
+    worker.runtime.stop();
+    this.#scaled('down', reason, worker.id);
+  }
+
+  /**
+   * A worker's task returned: it stops if its thread crashed or the pool has
+   * more workers than `maxWorkers` (after a shrink), else it goes back on the
+   * idle stack for the pump to reuse.
+   */
+  release(worker: WorkerSlot<Job>): void {
+    if (worker.stopReason !== undefined) this.stop(worker, worker.stopReason);
+    else if (this.#all.size > this.maxWorkers) this.stop(worker, 'resize');
+    else this.#idle.push(worker);
+  }
+
+  /** Starts warm workers up to `minWorkers`. */
+  warmUp(): void {
+    while (!this.#shutDown && this.#all.size < this.minWorkers) this.markIdle(this.start('warm-up'));
+  }
+
+  /** A worker is idle (and on the idle stack unless `push`): note when, and arm its timer. */
+  markIdle(worker: WorkerSlot<Job>, push = true): void {
+    if (push) this.#idle.push(worker);
+    worker.idleSince = now();
+    this.#armIdleTimer(worker);
+  }
+
+  /** New bounds: idle workers above `maxWorkers` stop now (oldest idle first), warm ones start. */
+  resize(minWorkers: number, maxWorkers: number): void {
+    this.minWorkers = minWorkers;
+    this.maxWorkers = maxWorkers;
+    for (const worker of [...this.#idle]) {
+      if (this.#all.size <= maxWorkers) break;
+      this.stop(worker, 'resize');
+    }
+    this.warmUp();
+    for (const worker of [...this.#idle]) this.#armIdleTimer(worker);
+  }
+
+  /** Stops every worker and timer for good. */
+  shutDown(): void {
+    this.#shutDown = true;
+    for (const worker of [...this.#all]) this.stop(worker, 'shutdown');
+    if (this.#reaper !== undefined) stopTimer(this.#reaper);
+    this.#reaper = undefined;
+  }
+
+  #idleTimerFired(worker: WorkerSlot<Job>): void {
+    worker.idleTimer = undefined;
+    if (worker.stopped || worker.task !== null) return;
+    // Timers are armed lazily: a worker busy in between is idle since later.
+    const remaining = worker.idleSince + this.#idleTimeout - now();
+    if (remaining > 0) {
+      worker.idleTimer = startTimer(this.#onIdleTimer, remaining, worker, false);
+    } else if (this.#all.size > this.minWorkers) {
+      this.stop(worker, 'idle-timeout');
+      this.#host.changed();
+    }
+  }
+
+  reaperTick(): void {
+    this.#reaper = undefined;
+    const deadline = now() - this.#idleTimeout;
+    // Oldest idle first: the last worker to go idle is the last to stop.
+    for (const worker of [...this.#idle]) {
+      if (this.#all.size <= this.minWorkers) break;
+      if (worker.idleSince <= deadline) this.stop(worker, 'reaper');
+    }
+    if (this.#all.size > this.minWorkers && this.#idle.length > 0 && !this.#shutDown) this.#armReaper();
+    this.#host.changed();
+  }
+
+  #armIdleTimer(worker: WorkerSlot<Job>): void {
+    if (this.#all.size <= this.minWorkers || this.#shutDown || this.#idleTimeout === Infinity) return;
+    if (this.#reaperInterval !== undefined) this.#armReaper();
+    else if (this.#idleTimeout === 0) this.stop(worker, 'idle-timeout');
+    else worker.idleTimer ??= startTimer(this.#onIdleTimer, this.#idleTimeout, worker, false);
+  }
+
+  #armReaper(): void {
+    this.#reaper ??= startTimer(onReaperTick, this.#reaperInterval!, this as WorkerSet<unknown>, false);
+  }
+
+  #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number): void {
+    const observers = this.#observers;
+    if (observers.eventsObserved) {
+      observers.emit({ type: type === 'up' ? 'worker:started' : 'worker:stopped', time: now(), workerId });
+    }
+    if (observers.scalingObserved) {
+      observers.emitScaling({ type, workers: this.#all.size, reason, workerId, time: now() });
+    }
+  }
+}
