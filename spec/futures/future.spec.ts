@@ -159,3 +159,13 @@ describe('Future', () => {
     expect(ids).to.deep.equal(futures.map((future) => future.id));
   });
 });
+
+describe('Future typing', () => {
+  it('is covariant: a Future of a narrow type is a Future of a wider one', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const narrow: Future<1> = pool.submit(() => 1 as const);
+    const wide: Future<unknown>[] = [narrow, pool.submit(() => 'two')];
+    expect(await Future.all(wide)).to.deep.equal([1, 'two']);
+    await pool.close();
+  });
+});

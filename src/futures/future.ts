@@ -54,9 +54,10 @@ export abstract class Future<T> implements PromiseLike<T> {
   #settledAt: number | undefined = undefined;
   // Created on demand, by the first `then` (or `await`).
   #promise: Promise<T> | undefined = undefined;
-  #resolve: ((value: T) => void) | undefined = undefined;
+  // Typed without T, so that Future<T> stays covariant (a Future<1> is a Future<unknown>).
+  #resolve: ((value: unknown) => void) | undefined = undefined;
   #reject: ((error: unknown) => void) | undefined = undefined;
-  #listeners: ((future: Future<T>) => void)[] | undefined = undefined;
+  #listeners: (() => void)[] | undefined = undefined;
 
   protected constructor(id: number, state: FutureState, submittedAt: number) {
     this.id = id;
@@ -169,14 +170,14 @@ export abstract class Future<T> implements PromiseLike<T> {
     this.#outcome = outcome;
     this.#settledAt = at;
     if (this.#promise !== undefined) {
-      if (state === 'succeeded') this.#resolve!(outcome as T);
+      if (state === 'succeeded') this.#resolve!(outcome);
       else this.#reject!(outcome);
       this.#resolve = this.#reject = undefined;
     }
     const listeners = this.#listeners;
     if (listeners !== undefined) {
       this.#listeners = undefined;
-      for (const listener of listeners) listener(this);
+      for (const listener of listeners) listener();
     }
   }
 
@@ -187,7 +188,7 @@ export abstract class Future<T> implements PromiseLike<T> {
     else if (state === 'failed' || state === 'cancelled') this.#promise = Promise.reject(this.#outcome);
     else {
       this.#promise = new Promise<T>((resolve, reject) => {
-        this.#resolve = resolve;
+        this.#resolve = resolve as (value: unknown) => void;
         this.#reject = reject;
       });
     }
