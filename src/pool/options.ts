@@ -32,7 +32,15 @@ export interface PoolOptions {
    * workers idle for at least `idleTimeout`.
    */
   scaleDown?: ScaleDownOption;
-  /** When to start another worker for waiting tasks; see `ScaleUpPolicy`. Default `'eager'`. */
+  /**
+   * When to start another worker for a waiting task (asked only when no
+   * worker is idle and `workers < maxWorkers`; every policy starts one when
+   * there is no worker at all). Default `'eager'`.
+   * - `'eager'`: always: a burst of n tasks starts `min(n, maxWorkers)` workers.
+   * - `'balanced'`: when the waiting tasks outnumber the workers.
+   * - `'lazy'`: when at least `workers × min(maxWorkers, 64)` tasks wait, so a
+   *   burst of up to `maxWorkers` tasks runs on one worker; fewest workers.
+   */
   scaleUp?: ScaleUpPolicyName;
   /** `'fifo'` (default), `'lifo'`, or `'priority'` (higher `priority` first, FIFO among equals). */
   queue?: QueueKind;

@@ -83,53 +83,24 @@ export class Deque<E extends QueueEntry> {
 }
 
 /** First in, first out. A thief takes from the back. */
-export class FifoQueue<E extends QueueEntry> implements TaskQueue<E> {
-  readonly #deque = new Deque<E>();
-  get size(): number {
-    return this.#deque.size;
-  }
-  push(entry: E): void {
-    this.#deque.push(entry);
-  }
-  shift(): E | undefined {
-    return this.#deque.shift();
-  }
+export class FifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQueue<E> {
   steal(): E | undefined {
-    return this.#deque.pop();
+    return this.pop();
   }
   shiftOldest(): E | undefined {
-    return this.#deque.shift();
-  }
-  delete(entry: E): void {
-    this.#deque.delete(entry);
-  }
-  clear(): E[] {
-    return this.#deque.clear();
+    return super.shift();
   }
 }
 
 /** Last in, first out: the newest waiting task starts first. A thief takes the oldest. */
-export class LifoQueue<E extends QueueEntry> implements TaskQueue<E> {
-  readonly #deque = new Deque<E>();
-  get size(): number {
-    return this.#deque.size;
-  }
-  push(entry: E): void {
-    this.#deque.push(entry);
-  }
-  shift(): E | undefined {
-    return this.#deque.pop();
+export class LifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQueue<E> {
+  override shift(): E | undefined {
+    return this.pop();
   }
   steal(): E | undefined {
-    return this.#deque.shift();
+    return super.shift();
   }
   shiftOldest(): E | undefined {
-    return this.#deque.shift();
-  }
-  delete(entry: E): void {
-    this.#deque.delete(entry);
-  }
-  clear(): E[] {
-    return this.#deque.clear();
+    return super.shift();
   }
 }
