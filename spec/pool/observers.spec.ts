@@ -137,6 +137,22 @@ describe('observables', () => {
     });
   });
 
+  it('queueDepth$ misses no change that happened while nobody listened', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const first = pool.queueDepth$.subscribe();
+    const queued = pool.submit(() => 'x');
+    first.unsubscribe();
+    queued.cancel(); // depth 0, unobserved
+    const seen: number[] = [];
+    pool.queueDepth$.subscribe((depth) => seen.push(depth));
+    pool.submit(() => 'y');
+    expect(seen).to.deep.equal([0, 1]);
+    gate.resolve();
+    await pool.close();
+  });
+
   describe('scaling$', () => {
     it('reports warm-up after resize, demand, resize and shutdown', async () => {
       const pool = new Pool({ maxWorkers: 3, idleTimeout: Infinity });

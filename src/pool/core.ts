@@ -223,16 +223,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.changed();
   }
 
+  /** Room freed: admit blocked submissions, strictly in order, while they fit. */
   #admitBlocked(): void {
-    while (this.#blocked.size > 0 && this.#hasRoom()) {
-      const task = this.#blocked.shift()!;
-      if (this.#waiting() < this.#options.queueCapacity) this.enqueue(task);
-      else this.#startNow(task);
+    for (let task = this.#blocked.peek(); task !== undefined; task = this.#blocked.peek()) {
+      if (this.#waiting() < this.#options.queueCapacity) this.enqueue(this.#blocked.shift()!);
+      else if (this.#canStartNow(task.key)) this.#startNow(this.#blocked.shift()!);
+      else break;
     }
-  }
-
-  #hasRoom(): boolean {
-    return this.#waiting() < this.#options.queueCapacity || this.#canStartNow(undefined);
   }
 
   #run(task: Task<Job>, worker: WorkerSlot<Job>): void {

@@ -55,10 +55,9 @@ export class PoolObservers {
 
   /** Reports the queue depth if it changed and somebody listens. */
   depthChanged(depth: number): void {
-    if (depth !== this.#lastDepth && this.#depth.observed) {
-      this.#lastDepth = depth;
-      deliver(this.#depth, depth);
-    }
+    if (depth === this.#lastDepth) return;
+    this.#lastDepth = depth; // tracked while unobserved too, so no later change is mistaken for a repeat
+    if (this.#depth.observed) deliver(this.#depth, depth);
   }
 
   /** Completes every observable, after a last exact snapshot. */

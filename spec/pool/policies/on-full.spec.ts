@@ -114,6 +114,39 @@ describe('full-queue policies', () => {
     await pool.close();
   });
 
+  it("'block' admits a keyed submission only when its key allows it", async () => {
+    const pool = new Pool({ maxWorkers: 2, queueCapacity: 1, onFull: 'block' });
+    const log: string[] = [];
+    const gates = { t0: deferred(), t1: deferred(), t2: deferred(), t3: deferred() };
+    const task = (name: keyof typeof gates) => async () => {
+      log.push(`${name} starts`);
+      await gates[name].promise;
+      log.push(`${name} ends`);
+    };
+    const futures = [
+      pool.submit(task('t0')),
+      pool.submit(task('t1'), { key: 'b' }),
+      pool.submit(task('t2'), { key: 'b' }), // waits for its key: the queue is full
+      pool.submit(task('t3'), { key: 'b' }), // blocked
+    ];
+    expect(futures.map((f) => f.state)).to.deep.equal(['running', 'running', 'queued', 'blocked']);
+    gates.t0.resolve(); // a worker frees, but key b is still busy
+    await flush();
+    expect(futures[3]!.state).to.equal('blocked');
+    gates.t1.resolve();
+    gates.t2.resolve();
+    gates.t3.resolve();
+    await pool.close();
+    expect(log.filter((line) => !line.startsWith('t0'))).to.deep.equal([
+      't1 starts',
+      't1 ends',
+      't2 starts',
+      't2 ends',
+      't3 starts',
+      't3 ends',
+    ]);
+  });
+
   it('terminate cancels blocked submissions', async () => {
     const { pool, gate } = fullPool('block');
     const blocked = pool.submit(() => 'x');

@@ -33,6 +33,19 @@ export class Deque<E extends QueueEntry> {
     return undefined;
   }
 
+  /** The entry `shift()` would return, left in place. */
+  peek(): E | undefined {
+    while (this.#length > 0) {
+      const entry = this.#items[this.#head]!;
+      if (entry.waiting) return entry;
+      this.#items[this.#head] = undefined;
+      this.#head = (this.#head + 1) & this.#mask;
+      this.#length--;
+      this.#dead--;
+    }
+    return undefined;
+  }
+
   pop(): E | undefined {
     while (this.#length > 0) {
       const index = (this.#head + this.#length - 1) & this.#mask;
