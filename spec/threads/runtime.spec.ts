@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { WorkerCrashedError, type PoolEvent, type ScalingEvent } from '../../src/index.js';
+import { ThreadPool } from '../../src/threads/index.js';
+
+type Work = typeof import('./fixtures/work.js');
+
+const module = 'spec/threads/fixtures/work.ts';
+
+describe('ThreadPool threads', () => {
+  describe('a thread that crashes', () => {
+    let pool: ThreadPool<Work>;
+    let scaling: ScalingEvent[];
+    let events: PoolEvent[];
+    beforeEach(() => {
+      pool = new ThreadPool<Work>({ module, maxWorkers: 1, minWorkers: 1 });
+      scaling = [];
+      events = [];
+      pool.scaling$.subscribe((event) => scaling.push(event));
+      pool.events$.subscribe((event) => events.push(event));
+    });
+    afterEach(() => pool.close());
+
+    it('by exiting fails its task with WorkerCrashedError, and a replacement runs the next ones', async () => {
+      const before = await pool.run('thread');
+      const crashed = pool.run('crash', 3);
+      const result = await crashed.result();
+      const error = result.isErr() ? (result.error as WorkerCrashedError) : undefined;
+      expect(error).to.be.instanceOf(WorkerCrashedError);
+      expect(error).to.include({ code: 'ERR_WORKER_CRASHED', workerId: 1, taskId: crashed.id });
+      expect(error!.cause)
+        .to.be.instanceOf(Error)
+        .and.have.property('message', 'The thread exited with code 3');
+      expect(crashed.state).to.equal('failed');
+      expect(scaling.map(({ type, reason, workers }) => [type, reason, workers])).to.deep.equal([
+        ['down', 'crash', 0],
+        ['up', 'warm-up', 1],
+      ]);
+      const failed = events.find((event) => event.type === 'task:failed');
+      expect(failed).to.include({ taskId: crashed.id, workerId: 1, error });
+      expect(await pool.run('fib', 10)).to.equal(55);
+      expect(await pool.run('thread')).to.not.equal(before);
+      expect(pool.stats).to.include({ workers: 1, failed: 1, succeeded: 3, running: 0 });
+    });
+
+    it('by an uncaught error fails its task with that error as the cause; queued tasks go on', async () => {
+      const exploded = pool.run('explode');
+      const queued = pool.run('add', 20, 22);
+      const result = await exploded.result();
+      const error = result.isErr() ? (result.error as WorkerCrashedError) : undefined;
+      expect(error).to.be.instanceOf(WorkerCrashedError);
+      expect(error!.cause).to.be.instanceOf(Error).and.include({ name: 'FixtureError', message: 'exploded' });
+      expect(await queued).to.equal(42);
+    });
+  });
+
+  it('without minWorkers, a crashed thread is replaced when a task needs one', async () => {
+    const pool = new ThreadPool<Work>({ module, maxWorkers: 1 });
+    const scaling: string[] = [];
+    pool.scaling$.subscribe(({ type, reason }) => scaling.push(`${type}:${reason}`));
+    await pool.run('crash').result();
+    expect(pool.stats.workers).to.equal(0);
+    expect(await pool.run('add', 1, 1)).to.equal(2);
+    await pool.close();
+    expect(scaling).to.deep.equal(['up:demand', 'down:crash', 'up:demand', 'down:shutdown']);
+  });
+});

@@ -1,0 +1,150 @@
+import { expect } from 'chai';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Future } from '../../src/index.js';
+import { ThreadPool } from '../../src/threads/index.js';
+
+type Work = typeof import('./fixtures/work.js');
+
+/** The fixture, as a path relative to the working directory (the repository root). */
+const workPath = 'spec/threads/fixtures/work.ts';
+const workUrl = new URL('./fixtures/work.ts', import.meta.url);
+
+describe('ThreadPool', () => {
+  let pool: ThreadPool<Work>;
+  before(() => {
+    pool = new ThreadPool<Work>({ module: workPath, maxWorkers: 2 });
+  });
+  after(() => pool.close());
+
+  describe('running a task', () => {
+    it('submit({ fn, args }) calls the export in a thread and resolves to its value', async () => {
+      const future = pool.submit<number>({ fn: 'fib', args: [20] });
+      expect(future).to.be.instanceOf(Future);
+      expect(await future).to.equal(6765);
+      expect(future.state).to.equal('succeeded');
+    });
+
+    it('run(fn, ...args) is the short form, typed by the module', async () => {
+      const value: number = await pool.run('add', 2, 3);
+      expect(value).to.equal(5);
+      const untyped = (other: ThreadPool): Future<unknown> => other.run('anything', 1, 'two');
+      const mistyped = (): void => {
+        // @ts-expect-error: the module exports no function by that name
+        void pool.run('notAFunction');
+        // @ts-expect-error: fib takes a number
+        void pool.run('fib', 'ten');
+      };
+      expect([untyped, mistyped]).to.have.length(2); // checked by the compiler, never called
+    });
+
+    it('passes the args as they are, nothing appended, structured-cloned', async () => {
+      const args = [1, 'two', { three: [3] }, new Map([['four', 4]]), undefined];
+      const echoed = await pool.submit<unknown[]>({ fn: 'echo', args });
+      expect(echoed).to.deep.equal(args);
+      expect(await pool.run('echo')).to.deep.equal([]);
+    });
+
+    it('runs the function in another thread', async () => {
+      const { threadId } = await import('node:worker_threads');
+      expect(await pool.run('thread'))
+        .to.be.a('number')
+        .and.not.equal(threadId);
+    });
+
+    it('transfers what task.transfer lists instead of copying it', async () => {
+      const bytes = new Uint8Array([1, 2, 3, 4]);
+      const future = pool.submit<number>({ fn: 'sum', args: [bytes], transfer: [bytes.buffer] });
+      expect(bytes.byteLength).to.equal(0);
+      expect(await future).to.equal(10);
+    });
+
+    it('group() tasks run in threads too', async () => {
+      const group = pool.group<number>();
+      group.submit({ fn: 'fib', args: [10] });
+      group.submit({ fn: 'add', args: [1, 1] });
+      expect(await group.wait()).to.deep.equal([55, 2]);
+    });
+  });
+
+  describe('errors', () => {
+    it('an error thrown in the thread fails the Future with its name, message, stack, properties and cause', async () => {
+      const result = await pool.submit({ fn: 'throws', args: ['bad input'] }).result();
+      const error = result.isErr() ? (result.error as Error & { code?: string; status?: number }) : undefined;
+      expect(error).to.be.instanceOf(Error);
+      expect(error).to.include({
+        name: 'FixtureError',
+        message: 'bad input',
+        code: 'E_FIXTURE',
+        status: 418,
+      });
+      expect(error!.stack).to.match(/^FixtureError: bad input\n\s+at throws .*work\.ts/);
+      expect(error!.cause).to.be.instanceOf(TypeError).and.have.property('message', 'the cause');
+    });
+
+    it('a value that is not an error is thrown as is (cloned)', async () => {
+      const result = await pool.run('rejects', { reason: 'plain object', n: 1 }).result();
+      expect(result.isErr() && result.error).to.deep.equal({ reason: 'plain object', n: 1 });
+      const text = await pool.run('rejects', 'just a string').result();
+      expect(text.isErr() && text.error).to.equal('just a string');
+    });
+
+    it('an export that does not exist fails the Future with a TypeError naming it and the module', async () => {
+      const result = await pool.submit({ fn: 'noSuchExport', args: [] }).result();
+      const error = result.isErr() ? (result.error as Error) : undefined;
+      expect(error).to.be.instanceOf(TypeError);
+      expect(error!.message).to.equal(
+        `${pathToFileURL(workPath).href} exports no function named "noSuchExport"`,
+      );
+    });
+
+    it('an export that is not a function fails the same way', async () => {
+      const result = await pool.submit({ fn: 'notAFunction', args: [] }).result();
+      expect(result.isErr() && (result.error as Error).message).to.match(
+        /exports no function named "notAFunction"/,
+      );
+    });
+
+    it('an argument that cannot be cloned fails its task alone; the thread goes on', async () => {
+      const result = await pool.submit({ fn: 'echo', args: [() => 'a function'] }).result();
+      expect(result.isErr() && (result.error as Error).name).to.equal('DataCloneError');
+      expect(pool.stats).to.include({ running: 0, busyWorkers: 0 });
+      expect(await pool.run('add', 1, 2)).to.equal(3);
+    });
+
+    it('a value returned that cannot be cloned fails the task with a DataCloneError', async () => {
+      const result = await pool.run('returnsFunction').result();
+      const error = result.isErr() ? (result.error as Error) : undefined;
+      expect(error).to.include({ name: 'DataCloneError' });
+      expect(error!.message).to.match(/^returnsFunction\(\) returned a value that cannot be cloned/);
+    });
+
+    it('a module that cannot be loaded fails each task with the loader error', async () => {
+      const broken = new ThreadPool({ module: 'spec/threads/fixtures/broken.mjs', maxWorkers: 1 });
+      const result = await broken.submit({ fn: 'anything', args: [] }).result();
+      expect(result.isErr() && (result.error as Error).message).to.match(/cannot be loaded on purpose/);
+      await broken.close();
+    });
+  });
+
+  describe('construction', () => {
+    it('maxWorkers defaults to os.availableParallelism()', async () => {
+      const defaults = new ThreadPool({ module: workPath });
+      expect(defaults.stats).to.include({ maxWorkers: availableParallelism(), minWorkers: 0, workers: 0 });
+      await defaults.close();
+    });
+
+    it('takes the module as a file URL, and passes resourceLimits to each thread', async () => {
+      const resourceLimits = { maxOldGenerationSizeMb: 64, stackSizeMb: 2 };
+      const limited = new ThreadPool<Work>({ module: workUrl, maxWorkers: 1, resourceLimits });
+      expect(await limited.run('limits')).to.include(resourceLimits);
+      await limited.close();
+    });
+
+    it('takes the module as a file: URL string', async () => {
+      const fromString = new ThreadPool({ module: workUrl.href, maxWorkers: 1 });
+      expect(fromString.stats.workers).to.equal(0);
+      await fromString.close();
+    });
+  });
+});

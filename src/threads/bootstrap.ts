@@ -1,0 +1,138 @@
+import { contextKey } from './context.js';
+
+/**
+ * The program every worker thread runs, an ES module given to `new Worker`
+ * as a `data:` URL ({@link bootstrapUrl}).
+ *
+ * It is source text, not a file, so that it runs the same from the
+ * TypeScript sources, the ESM build and the CommonJS build: nothing has to
+ * find this package's files on disk (which would need `import.meta`, absent
+ * from the CommonJS build). A `data:` URL rather than `eval: true`, because
+ * Node 20 runs the `--import` preloads of the inherited `process.execArgv`
+ * in URL and file workers only: a loader the user preloads (for TypeScript)
+ * must reach the thread before the task module does. The thread loads the
+ * task module with `import()`, which takes ESM and CommonJS alike.
+ *
+ * It speaks the protocol of `protocol.ts`: for `run`, it calls the export
+ * inside the task context that `taskSignal()` reads (the storage in the shared
+ * `globalThis` slot of `context.ts`) and answers `done` or `failed`, an error
+ * sent as a record; for `abort`, it aborts that task's signal. A module that
+ * fails to load fails each task with the loader's error.
+ *
+ * @example
+ * ```ts
+ * new Worker(bootstrapUrl, { workerData }); // bootstrapUrl encodes bootstrapSource
+ * ```
+ */
+export const bootstrapSource = `import { AsyncLocalStorage } from 'node:async_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { moduleUrl, workerId } = workerData;
+const contextSlot = Symbol.for(${JSON.stringify(contextKey)});
+const storage = (globalThis[contextSlot] ??= new AsyncLocalStorage());
+const loading = import(moduleUrl);
+loading.catch(() => {});
+const controllers = new Map();
+
+const cloneable = (value) => {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const describe = (value) => {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+};
+
+const errorRecord = (name, message) => ({ kind: 'error', error: { name, message, stack: undefined, props: {} } });
+
+function recordThrown(thrown, depth) {
+  if (!(thrown instanceof Error)) {
+    if (cloneable(thrown)) return { kind: 'value', value: thrown };
+    return errorRecord('Error', 'a value that cannot be cloned was thrown: ' + describe(thrown));
+  }
+  const props = {};
+  for (const [key, value] of Object.entries(thrown)) {
+    if (key !== 'cause' && cloneable(value)) props[key] = value;
+  }
+  const stack = typeof thrown.stack === 'string' ? thrown.stack : undefined;
+  const error = { name: String(thrown.name), message: String(thrown.message), stack, props };
+  if ('cause' in thrown && depth < 8) error.cause = recordThrown(thrown.cause, depth + 1);
+  return { kind: 'error', error };
+}
+
+function fromRecord(record) {
+  if (record.kind === 'value') return record.value;
+  const { name, message, stack, props, cause } = record.error;
+  const error = new Error(message, cause === undefined ? undefined : { cause: fromRecord(cause) });
+  const hidden = { writable: true, configurable: true, enumerable: false };
+  Object.defineProperty(error, 'name', { ...hidden, value: name });
+  if (stack !== undefined) Object.defineProperty(error, 'stack', { ...hidden, value: stack });
+  return Object.assign(error, props);
+}
+
+function exported(exports, name) {
+  // A CommonJS module's exports may only be reachable through its default export.
+  const fallback = exports.default;
+  const holder =
+    Object.hasOwn(exports, name) || fallback === null || (typeof fallback !== 'object' && typeof fallback !== 'function')
+      ? exports
+      : fallback;
+  const fn = Object.hasOwn(holder, name) ? holder[name] : undefined;
+  if (typeof fn !== 'function') {
+    throw new TypeError(moduleUrl + ' exports no function named ' + JSON.stringify(name));
+  }
+  return fn;
+}
+
+async function run({ id, fn, args }) {
+  const controller = new AbortController();
+  controllers.set(id, controller);
+  let reply;
+  try {
+    const target = exported(await loading, fn);
+    // Aborted while the module loaded: its Future has settled, so do not start it.
+    controller.signal.throwIfAborted();
+    const context = { signal: controller.signal, taskId: id, workerId };
+    reply = { type: 'done', id, value: await storage.run(context, () => target(...args)) };
+  } catch (thrown) {
+    let error;
+    try {
+      error = recordThrown(thrown, 0);
+    } catch (recordError) {
+      error = errorRecord('Error', 'the thrown value cannot be read: ' + describe(recordError));
+    }
+    reply = { type: 'failed', id, error };
+  }
+  controllers.delete(id);
+  try {
+    parentPort.postMessage(reply);
+  } catch (cloneError) {
+    const message = fn + '() returned a value that cannot be cloned: ' + describe(cloneError.message);
+    parentPort.postMessage({ type: 'failed', id, error: errorRecord(String(cloneError.name), message) });
+  }
+}
+
+parentPort.on('message', (message) => {
+  if (message.type === 'run') run(message);
+  else if (message.type === 'abort') controllers.get(message.id)?.abort(fromRecord(message.reason));
+});
+//# sourceURL=rxpool/threads/bootstrap.js
+`;
+
+/**
+ * {@link bootstrapSource} as a `data:` URL.
+ *
+ * @example
+ * ```ts
+ * const thread = new Worker(bootstrapUrl, { workerData: { moduleUrl, workerId } satisfies ThreadData });
+ * ```
+ */
+export const bootstrapUrl = new URL(`data:text/javascript,${encodeURIComponent(bootstrapSource)}`);

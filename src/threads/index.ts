@@ -1,0 +1,18 @@
+/**
+ * rxpool/threads: the worker_threads runtime. A `ThreadPool` runs the
+ * functions a module exports in worker threads, with the options, futures,
+ * stats and observables of `Pool`; inside a thread, `taskSignal()` is the
+ * running task's `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'rxpool/threads';
+ * await using pool = new ThreadPool({ module: './dist/hash-worker.js', maxWorkers: 4 });
+ * const digest = await pool.submit<string>({ fn: 'sha256', args: [bytes], transfer: [bytes.buffer] });
+ * ```
+ * @packageDocumentation
+ */
+export { ThreadPool, type AnyModule, type ExportedFunctionName } from './thread-pool.js';
+export type { ThreadPoolOptions } from './options.js';
+export type { ThreadTask } from './task.js';
+export { taskSignal } from './context.js';

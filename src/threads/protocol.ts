@@ -1,0 +1,160 @@
+/**
+ * The messages between a pool and its worker threads, and how a thrown value
+ * crosses the thread boundary. Values are structured-cloned. An `Error` is
+ * sent as a record (name, message, stack, own properties, cause): cloning an
+ * error keeps only the standard names (a `class HttpError` arrives as
+ * `Error`) and drops its own properties (`code`, `status`).
+ *
+ * The thread side of this protocol is the bootstrap source in `bootstrap.ts`.
+ */
+
+/** An `Error`, as sent across the thread boundary. */
+export interface ErrorRecord {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  /** Its own enumerable properties that can be cloned (`code`, `status`, ...). */
+  readonly props: Readonly<Record<string, unknown>>;
+  readonly cause?: ThrownRecord;
+}
+
+/** A thrown value: an error as a record, anything else as itself (cloned). */
+export type ThrownRecord =
+  | { readonly kind: 'error'; readonly error: ErrorRecord }
+  | { readonly kind: 'value'; readonly value: unknown };
+
+/** Pool → thread: call the export `fn` with `args`, as task `id`. */
+export interface RunMessage {
+  readonly type: 'run';
+  readonly id: number;
+  readonly fn: string;
+  readonly args: readonly unknown[];
+}
+
+/** Pool → thread: abort task `id`'s signal with `reason`. */
+export interface AbortMessage {
+  readonly type: 'abort';
+  readonly id: number;
+  readonly reason: ThrownRecord;
+}
+
+/**
+ * What a pool sends to a thread.
+ *
+ * @example
+ * ```ts
+ * thread.postMessage({ type: 'run', id: 7, fn: 'fib', args: [30] } satisfies PoolMessage);
+ * ```
+ */
+export type PoolMessage = RunMessage | AbortMessage;
+
+/** Thread → pool: task `id` returned `value` (awaited). */
+export interface DoneMessage {
+  readonly type: 'done';
+  readonly id: number;
+  readonly value: unknown;
+}
+
+/** Thread → pool: task `id` threw (or rejected with) `error`. */
+export interface FailedMessage {
+  readonly type: 'failed';
+  readonly id: number;
+  readonly error: ThrownRecord;
+}
+
+/**
+ * What a thread sends to its pool.
+ *
+ * @example
+ * ```ts
+ * parentPort.postMessage({ type: 'done', id: 7, value: 832040 } satisfies ThreadMessage);
+ * ```
+ */
+export type ThreadMessage = DoneMessage | FailedMessage;
+
+/** The `workerData` a thread starts with. */
+export interface ThreadData {
+  /** The file URL of the module whose exports the tasks call. */
+  readonly moduleUrl: string;
+  readonly workerId: number;
+}
+
+// Causes nest; a cycle (an error that is its own cause) must end somewhere.
+const maxCauseDepth = 8;
+
+const cloneable = (value: unknown): boolean => {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const describe = (value: unknown): string => {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+};
+
+/**
+ * Records a thrown value for `postMessage`; what cannot be cloned is described in a message instead.
+ *
+ * @example
+ * ```ts
+ * const reason = recordThrown(new TimeoutError(100)); // { kind: 'error', error: { name: 'TimeoutError', ... } }
+ * port.postMessage({ type: 'abort', id, reason });
+ * ```
+ */
+export function recordThrown(thrown: unknown, depth = 0): ThrownRecord {
+  if (!(thrown instanceof Error)) {
+    if (cloneable(thrown)) return { kind: 'value', value: thrown };
+    const message = `a value that cannot be cloned was thrown: ${describe(thrown)}`;
+    return { kind: 'error', error: { name: 'Error', message, stack: undefined, props: {} } };
+  }
+  const props: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(thrown)) {
+    if (key !== 'cause' && cloneable(value)) props[key] = value;
+  }
+  const error = { name: thrown.name, message: thrown.message, stack: thrown.stack, props };
+  return {
+    kind: 'error',
+    error:
+      'cause' in thrown && depth < maxCauseDepth
+        ? { ...error, cause: recordThrown(thrown.cause, depth + 1) }
+        : error,
+  };
+}
+
+const errorClasses: Readonly<Record<string, ErrorConstructor>> = {
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+};
+
+/**
+ * The value a record stands for: an `Error` of the standard class its name
+ * names (else `Error`), with that name, the thread's message and stack, its
+ * own properties and its cause.
+ *
+ * @example
+ * ```ts
+ * const error = fromRecord(message.error) as Error; // error.name === 'FixtureError', error.code === 'E_FIXTURE'
+ * ```
+ */
+export function fromRecord(record: ThrownRecord): unknown {
+  if (record.kind === 'value') return record.value;
+  const { name, message, stack, props, cause } = record.error;
+  const ErrorClass = Object.hasOwn(errorClasses, name) ? errorClasses[name]! : Error;
+  const error = new ErrorClass(message, cause === undefined ? undefined : { cause: fromRecord(cause) });
+  const hidden = { writable: true, configurable: true, enumerable: false };
+  if (error.name !== name) Object.defineProperty(error, 'name', { ...hidden, value: name });
+  if (stack !== undefined) Object.defineProperty(error, 'stack', { ...hidden, value: stack });
+  return Object.assign(error, props);
+}

@@ -1,0 +1,154 @@
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { WorkerCrashedError } from '../errors.js';
+import type { Runtime, RuntimeWorker } from '../pool/runtime.js';
+import type { TaskContext } from '../pool/task.js';
+import { bootstrapUrl } from './bootstrap.js';
+import {
+  fromRecord,
+  recordThrown,
+  type PoolMessage,
+  type ThreadData,
+  type ThreadMessage,
+} from './protocol.js';
+import type { ThreadTask } from './task.js';
+
+/** The task a thread is running, as the pool side tracks it. */
+interface Running {
+  readonly id: number;
+  readonly signal: AbortSignal;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * One worker thread running one task at a time. Its `run` posts the task and
+ * returns a promise of the thread's answer; aborting the task's signal posts
+ * an abort. A thread that dies unasked (an uncaught error, `process.exit`, a
+ * resource limit) reports a `WorkerCrashedError` through `crashed`, and the
+ * pool core fails its task and replaces it.
+ *
+ * The thread holds the process open only while it runs a task: idle, it is
+ * unref'd, as the pool's idle timers are, and `stop()` unrefs it at once.
+ *
+ * @example
+ * ```ts
+ * const worker = new ThreadWorker(1, 'file:///app/worker.js', undefined, onCrash);
+ * await worker.run({ fn: 'fib', args: [20] }, ctx); // 6765
+ * ```
+ */
+export class ThreadWorker implements RuntimeWorker<ThreadTask> {
+  readonly #workerId: number;
+  readonly #thread: Worker;
+  readonly #crashed: (error: unknown) => void;
+  #running: Running | undefined = undefined;
+  #lastError: unknown = undefined;
+  #stopped = false;
+
+  constructor(
+    workerId: number,
+    moduleUrl: string,
+    resourceLimits: ResourceLimits | undefined,
+    crashed: (error: unknown) => void,
+  ) {
+    this.#workerId = workerId;
+    this.#crashed = crashed;
+    const workerData: ThreadData = { moduleUrl, workerId };
+    this.#thread = new Worker(bootstrapUrl, {
+      workerData,
+      ...(resourceLimits === undefined ? {} : { resourceLimits }),
+    });
+    this.#thread.unref();
+    this.#thread.on('message', (message: ThreadMessage) => this.#answered(message));
+    this.#thread.on('messageerror', (error) => this.#finish(false, error));
+    // Without a listener, a thread's uncaught error would be thrown on this thread.
+    this.#thread.on('error', (error) => (this.#lastError = error));
+    this.#thread.on('exit', (code) => this.#exited(code));
+  }
+
+  run(job: ThreadTask, ctx: TaskContext): Promise<unknown> {
+    const message: PoolMessage = { type: 'run', id: ctx.taskId, fn: job.fn, args: job.args };
+    // Throws (and fails the task, the thread unharmed) when an arg cannot be cloned.
+    this.#thread.postMessage(message, job.transfer);
+    const signal = ctx.signal;
+    return new Promise((resolve, reject) => {
+      this.#running = { id: ctx.taskId, signal, resolve, reject };
+      this.#thread.ref();
+      if (signal.aborted) this.handleEvent();
+      else signal.addEventListener('abort', this);
+    });
+  }
+
+  /** @internal The running task's signal aborted (this object is its listener): abort it in the thread too. */
+  handleEvent(): void {
+    const running = this.#running;
+    if (running === undefined || this.#stopped) return;
+    const message: PoolMessage = {
+      type: 'abort',
+      id: running.id,
+      reason: recordThrown(running.signal.reason),
+    };
+    this.#thread.postMessage(message);
+  }
+
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#release();
+    this.#thread.unref();
+    void this.#thread.terminate();
+  }
+
+  #answered(message: ThreadMessage): void {
+    if (message.id !== this.#running?.id) return;
+    if (message.type === 'done') this.#finish(true, message.value);
+    else this.#finish(false, fromRecord(message.error));
+  }
+
+  #finish(ok: boolean, outcome: unknown): void {
+    const running = this.#release();
+    if (running === undefined) return;
+    if (!this.#stopped) this.#thread.unref();
+    if (ok) running.resolve(outcome);
+    else running.reject(outcome);
+  }
+
+  #release(): Running | undefined {
+    const running = this.#running;
+    this.#running = undefined;
+    running?.signal.removeEventListener('abort', this);
+    return running;
+  }
+
+  #exited(code: number): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const running = this.#release();
+    const cause = this.#lastError ?? new Error(`The thread exited with code ${code}`);
+    this.#crashed(new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause }));
+  }
+}
+
+/**
+ * The worker_threads runtime: each worker is a thread that loaded `moduleUrl`.
+ *
+ * @example
+ * ```ts
+ * const runtime = new ThreadRuntime('file:///app/worker.js', undefined);
+ * const worker = runtime.startWorker(1, (error) => console.error(error)); // a WorkerCrashedError
+ * const value = await worker.run({ fn: 'fib', args: [20] }, ctx);
+ * worker.stop();
+ * ```
+ */
+export class ThreadRuntime implements Runtime<ThreadTask> {
+  readonly #moduleUrl: string;
+  readonly #resourceLimits: ResourceLimits | undefined;
+
+  constructor(moduleUrl: string, resourceLimits: ResourceLimits | undefined) {
+    this.#moduleUrl = moduleUrl;
+    this.#resourceLimits = resourceLimits;
+  }
+
+  startWorker(workerId: number, crashed: (error: unknown) => void): ThreadWorker {
+    return new ThreadWorker(workerId, this.#moduleUrl, this.#resourceLimits, crashed);
+  }
+}

@@ -1,0 +1,128 @@
+import type { Future } from '../futures/future.js';
+import { BasePool } from '../pool/base-pool.js';
+import type { SubmitOptions } from '../pool/options.js';
+import { resolveThreadOptions, type ThreadPoolOptions } from './options.js';
+import { ThreadRuntime } from './runtime.js';
+import { checkTask, type ThreadTask } from './task.js';
+
+/** Any function, as a module may export it. */
+type AnyFunction = (...args: never[]) => unknown;
+
+/**
+ * The names of the functions a module type `M` exports: what `run` accepts.
+ *
+ * @example
+ * ```ts
+ * type Names = ExportedFunctionName<typeof import('./math.js')>; // 'fib' | 'isPrime'
+ * ```
+ */
+export type ExportedFunctionName<M> = {
+  [K in keyof M]: M[K] extends AnyFunction ? K : never;
+}[keyof M] &
+  string;
+
+/** The arguments of `F`, when it is a function. */
+type ArgumentsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+
+/** What awaiting a call of `F` gives. */
+type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
+
+/**
+ * A module type with any exports: what a ThreadPool assumes unless told its
+ * module's type (then `run` takes any name and arguments, and gives `unknown`).
+ *
+ * @example
+ * ```ts
+ * const pool: ThreadPool<AnyModule> = new ThreadPool({ module: './worker.js' });
+ * const value: unknown = await pool.run('anything', 1, 2);
+ * ```
+ */
+export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
+
+/**
+ * A pool of worker threads for CPU-bound work. Each thread loads `module`; a
+ * task names one of its exported functions and the arguments to call it
+ * with. Everything else is the pool of `Pool`: the same options, `Future`,
+ * stats and observables; `maxWorkers` defaults to `os.availableParallelism()`.
+ *
+ * - **Arguments and results** are structured-cloned; a task's `transfer` list
+ *   moves buffers instead. An error thrown in the thread reaches the caller
+ *   as an `Error` with its name, message, stack, own properties and cause.
+ * - **Cancel:** `future.cancel()`, a task `signal`, a `timeout` or
+ *   `terminate()` aborts the task's signal in its thread, read there with
+ *   {@link taskSignal}. As with `Pool`, the Future settles at once and the
+ *   thread is free when the function returns: a function that ignores its
+ *   signal keeps its thread busy (and `terminate()` waiting) until it ends.
+ * - **Crash:** a thread that dies (an uncaught error, `process.exit`, a
+ *   resource limit) fails its task with `WorkerCrashedError` and is replaced
+ *   (up to `minWorkers` at once, else when a task needs a thread); the pool goes on.
+ * - **Full queue / after close:** as `Pool`: `submit` never throws for load;
+ *   the Future reports it. Under `onFull: 'caller-runs'` the task runs on a
+ *   thread started for it alone (outside `maxWorkers`, stopped after it),
+ *   since only threads load `module`.
+ * - **Threads** are started on demand, stopped after `idleTimeout`, and all
+ *   terminated by `close()`; an idle thread never holds the process open.
+ *
+ * Type the module to type `run`: `new ThreadPool<typeof import('./math.js')>(...)`.
+ *
+ * @example
+ * ```ts
+ * // math.ts
+ * export const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ *
+ * // main.ts
+ * import { ThreadPool } from 'rxpool/threads';
+ * await using pool = new ThreadPool<typeof import('./math.js')>({
+ *   module: new URL('./math.js', import.meta.url),
+ * });
+ * const n = await pool.run('fib', 30);                      // 832040, computed in a thread
+ * const f = pool.submit<number>({ fn: 'fib', args: [35] }, { timeout: 5_000 });
+ * const result = await f.result();                          // Ok(9227465), or Err(TimeoutError)
+ * ```
+ */
+export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTask> {
+  /**
+   * @throws TypeError | RangeError when an option is invalid (`module` not a
+   * path or file URL of an existing file, a bad resource limit or pool option);
+   * the message names the option and the value received.
+   */
+  constructor(options: ThreadPoolOptions) {
+    const { moduleUrl, resourceLimits, pool } = resolveThreadOptions(options);
+    super(new ThreadRuntime(moduleUrl, resourceLimits), pool);
+  }
+
+  /**
+   * Submits a task: `fn(...args)` runs in a thread when one is free. Never
+   * throws for load or after close: the Future reports that. An `fn` the
+   * module does not export fails the Future with a `TypeError`.
+   *
+   * @throws TypeError if `task` is not `{ fn: string, args: unknown[], transfer?: Transferable[] }`,
+   * or an option has the wrong type.
+   * @example
+   * ```ts
+   * const future = pool.submit<number>({ fn: 'fib', args: [30] }, { priority: 1, timeout: 1_000 });
+   * ```
+   */
+  submit<T = unknown>(task: ThreadTask, options?: SubmitOptions): Future<T> {
+    return this.submitJob<T>(task, options);
+  }
+
+  /**
+   * Calls the exported function `fn` with `args` in a thread: the short form
+   * of `submit({ fn, args })`, typed by the pool's module type.
+   *
+   * @example
+   * ```ts
+   * const pool = new ThreadPool<typeof import('./math.js')>({ module: './math.js' });
+   * const value: number = await pool.run('fib', 30);
+   * ```
+   */
+  run<K extends ExportedFunctionName<M>>(fn: K, ...args: ArgumentsOf<M[K]>): Future<ResultOf<M[K]>> {
+    return this.submitJob({ fn, args }, undefined);
+  }
+
+  /** Every submission (`submit`, `run`, a group's `submit`) is checked here. */
+  protected override submitJob<T>(task: ThreadTask, options: SubmitOptions | undefined): Future<T> {
+    return super.submitJob<T>(checkTask(task), options);
+  }
+}
