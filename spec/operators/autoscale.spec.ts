@@ -1,0 +1,302 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import type { TestScheduler } from 'rxjs/testing';
+import { Pool, type PoolStats, type ResizeOptions } from '../../src/index.js';
+import { autoscale, type AutoscalePolicy } from '../../src/operators/index.js';
+import { deferred, flush } from '../support/deferred.js';
+import { marbles } from '../support/marbles.js';
+
+/** A snapshot of a pool with `demand` tasks running or queued, under `maxWorkers`. */
+function stats(demand: number, maxWorkers: number): PoolStats {
+  const running = Math.min(demand, maxWorkers);
+  return {
+    workers: running,
+    idleWorkers: 0,
+    busyWorkers: running,
+    minWorkers: 0,
+    maxWorkers,
+    queued: demand - running,
+    blocked: 0,
+    running,
+    submitted: demand,
+    succeeded: 0,
+    failed: 0,
+    cancelled: 0,
+    rejected: 0,
+    completed: 0,
+    paused: false,
+    closed: false,
+  };
+}
+
+/** A pool stand-in that records each resize. */
+function fakePool(): { resize(bounds: ResizeOptions): void; sizes: number[] } {
+  const sizes: number[] = [];
+  return { sizes, resize: ({ maxWorkers }) => void sizes.push(maxWorkers!) };
+}
+
+describe('autoscale', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => (scheduler = marbles()));
+
+  it('scales up at once when the forecast exceeds the current maxWorkers', () => {
+    const pool = fakePool();
+    scheduler.run(({ hot, expectObservable }) => {
+      const source = hot('a-b', { a: stats(0, 2), b: stats(6, 2) });
+      const policy = { minWorkers: 2, maxWorkers: 8, alpha: 1, cooldownMs: 100, scheduler };
+      expectObservable(source.pipe(autoscale(pool, policy))).toBe('--x', { x: 6 });
+    });
+    expect(pool.sizes).to.deep.equal([6]);
+  });
+
+  it('forecasts an exponentially weighted moving average of running + queued + blocked', () => {
+    const pool = fakePool();
+    scheduler.run(({ hot, expectObservable }) => {
+      const blocked = { ...stats(6, 1), blocked: 2 }; // 1 running + 5 queued + 2 blocked
+      const source = hot('a-b-c-d', { a: stats(0, 1), b: blocked, c: stats(8, 4), d: stats(8, 6) });
+      const policy = { minWorkers: 1, maxWorkers: 16, alpha: 0.5, cooldownMs: 1000, scheduler };
+      // F: 0, 4, 6, 7; then, silent for 1000 ms, the last sample (8) again: 7.5.
+      expectObservable(source.pipe(autoscale(pool, policy))).toBe('--a-b-c 999ms d', {
+        a: 4,
+        b: 6,
+        c: 7,
+        d: 8,
+      });
+    });
+    expect(pool.sizes).to.deep.equal([4, 6, 7, 8]);
+  });
+
+  it('scales down only after the forecast stayed low for cooldownMs; a sample that is not low restarts the wait', () => {
+    const pool = fakePool();
+    scheduler.run(({ hot, expectObservable }) => {
+      const source = hot('a 9ms b 39ms c 9ms d 39ms e', {
+        a: stats(8, 1), // 0: up to 8
+        b: stats(3, 8), // 10: ⌈3 / 0.5⌉ = 6 < 8: low
+        c: stats(5, 8), // 50: ⌈5 / 0.5⌉ = 10: not low
+        d: stats(3, 8), // 60: low again, from here
+        e: stats(2, 8), // 100: still low: ⌈2 / 0.5⌉ = 4
+      });
+      const policy = {
+        minWorkers: 1,
+        maxWorkers: 10,
+        alpha: 1,
+        scaleDownThreshold: 0.5,
+        cooldownMs: 100,
+        scheduler,
+      };
+      expectObservable(source.pipe(autoscale(pool, policy))).toBe('x 159ms y', { x: 8, y: 4 });
+    });
+    expect(pool.sizes).to.deep.equal([8, 4]);
+  });
+
+  it('does not flap when demand oscillates', () => {
+    const pool = fakePool();
+    scheduler.run(({ hot, expectObservable }) => {
+      const marbles = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 'l' : 'h')).join(' 9ms ');
+      const source = hot(marbles, { l: stats(7, 4), h: stats(9, 4) });
+      const policy = { minWorkers: 1, maxWorkers: 16, alpha: 0.5, cooldownMs: 100, scheduler };
+      // F swings between about 7.7 and 8.3: up to 9 once, and never down.
+      expectObservable(source.pipe(autoscale(pool, policy))).toBe('a 9ms b 19ms c', { a: 7, b: 8, c: 9 });
+    });
+    expect(pool.sizes).to.deep.equal([7, 8, 9]);
+  });
+
+  it('re-samples a silent pool every cooldownMs, steps down to minWorkers, then holds no timer', () => {
+    const pool = fakePool();
+    scheduler.run(({ hot, expectObservable }) => {
+      const source = hot('a 9ms b', { a: stats(8, 1), b: stats(0, 8) });
+      const policy = { minWorkers: 1, maxWorkers: 8, alpha: 0.5, cooldownMs: 100, scheduler };
+      // F: 8; 4 at 10 (low: ⌈4 / 0.75⌉ = 6 < 8); re-sampled 0 at 110: F 2, down to ⌈2 / 0.75⌉ = 3;
+      // at 210: F 1, low again (⌈1.33⌉ = 2 < 3); at 310: F 0.5, down to 1.
+      expectObservable(source.pipe(autoscale(pool, policy))).toBe('a 109ms b 199ms c', { a: 8, b: 3, c: 1 });
+    });
+    expect(pool.sizes).to.deep.equal([8, 3, 1]);
+  });
+
+  it('brings maxWorkers within the policy bounds at the first snapshot', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const policy = { minWorkers: 2, maxWorkers: 8, cooldownMs: 100, scheduler };
+      expectObservable(cold('a', { a: stats(8, 32) }).pipe(autoscale(fakePool(), policy))).toBe('a', {
+        a: 8,
+      });
+      expectObservable(cold('a', { a: stats(0, 1) }).pipe(autoscale(fakePool(), policy))).toBe('a', { a: 2 });
+    });
+  });
+
+  it('emits only when the value it applies changes', () => {
+    const pool = fakePool();
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('abcdef|', {
+        a: stats(4, 4),
+        b: stats(4, 4),
+        c: stats(5, 4),
+        d: stats(5, 5),
+        e: stats(5, 5),
+        f: stats(3, 5),
+      });
+      const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100, scheduler };
+      expectObservable(source.pipe(autoscale(pool, policy))).toBe('--c---|', { c: 5 });
+    });
+    expect(pool.sizes).to.deep.equal([5]);
+  });
+
+  it('reads time from asyncScheduler by default', () => {
+    const pool = fakePool();
+    scheduler.run(({ hot, expectObservable }) => {
+      const source = hot('a 9ms b', { a: stats(6, 6), b: stats(0, 6) });
+      const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 50 };
+      expectObservable(source.pipe(autoscale(pool, policy))).toBe('10ms 50ms x', { x: 1 });
+    });
+  });
+
+  it('completes with its source and passes errors on', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100, scheduler };
+      expectObservable(cold('a|', { a: stats(4, 1) }).pipe(autoscale(fakePool(), policy))).toBe('a|', {
+        a: 4,
+      });
+      expectObservable(cold<PoolStats>('#').pipe(autoscale(fakePool(), policy))).toBe('#');
+    });
+  });
+
+  it('errors if resize throws', () => {
+    const failing = {
+      resize: () => {
+        throw new RangeError('minWorkers (4) must be <= maxWorkers (2)');
+      },
+    };
+    scheduler.run(({ cold, expectObservable }) => {
+      const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 0, scheduler };
+      expectObservable(cold('a', { a: stats(2, 4) }).pipe(autoscale(failing, policy))).toBe(
+        '#',
+        undefined,
+        new RangeError('minWorkers (4) must be <= maxWorkers (2)'),
+      );
+    });
+  });
+
+  it('drives a real pool: grows with the backlog, shrinks after the cooldown, completes on close', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const pool = new Pool({ maxWorkers: 1 });
+      const applied: number[] = [];
+      let completed = false;
+      pool.state$
+        .pipe(autoscale(pool, { minWorkers: 1, maxWorkers: 4, alpha: 1, cooldownMs: 100 }))
+        .subscribe({ next: (workers) => applied.push(workers), complete: () => (completed = true) });
+      const gate = deferred();
+      for (let i = 0; i < 6; i++) pool.submit(() => gate.promise);
+      await flush();
+      expect(applied).to.deep.equal([4]);
+      expect(pool.stats).to.include({ maxWorkers: 4, running: 4, queued: 2 });
+      gate.resolve();
+      await clock.tickAsync(99);
+      expect(pool.stats).to.include({ maxWorkers: 4, running: 0 });
+      await clock.tickAsync(1);
+      expect(applied).to.deep.equal([4, 1]);
+      expect(pool.stats.maxWorkers).to.equal(1);
+      await pool.close();
+      expect(completed).to.equal(true);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  describe('policy', () => {
+    const pool = fakePool();
+    const valid: AutoscalePolicy = { minWorkers: 1, maxWorkers: 4 };
+    const cases: [string, unknown, ErrorConstructor, string][] = [
+      ['no policy', undefined, TypeError, 'autoscale policy must be an object, received undefined'],
+      ['a number', 5, TypeError, 'autoscale policy must be an object, received 5'],
+      [
+        'no minWorkers',
+        { maxWorkers: 4 },
+        TypeError,
+        'policy.minWorkers must be a number, received undefined',
+      ],
+      [
+        'minWorkers 0',
+        { ...valid, minWorkers: 0 },
+        RangeError,
+        'policy.minWorkers must be an integer >= 1, received 0',
+      ],
+      [
+        'fractional minWorkers',
+        { ...valid, minWorkers: 1.5 },
+        RangeError,
+        'policy.minWorkers must be an integer >= 1, received 1.5',
+      ],
+      [
+        'maxWorkers "4"',
+        { ...valid, maxWorkers: '4' },
+        TypeError,
+        'policy.maxWorkers must be a number, received "4"',
+      ],
+      [
+        'maxWorkers < minWorkers',
+        { minWorkers: 3, maxWorkers: 2 },
+        RangeError,
+        'policy.maxWorkers must be >= policy.minWorkers (3), received 2',
+      ],
+      [
+        'alpha 0',
+        { ...valid, alpha: 0 },
+        RangeError,
+        'policy.alpha must be a number > 0 and <= 1, received 0',
+      ],
+      [
+        'alpha 1.5',
+        { ...valid, alpha: 1.5 },
+        RangeError,
+        'policy.alpha must be a number > 0 and <= 1, received 1.5',
+      ],
+      [
+        'alpha NaN',
+        { ...valid, alpha: NaN },
+        RangeError,
+        'policy.alpha must be a number > 0 and <= 1, received NaN',
+      ],
+      ['alpha "x"', { ...valid, alpha: 'x' }, TypeError, 'policy.alpha must be a number, received "x"'],
+      [
+        'scaleDownThreshold 0',
+        { ...valid, scaleDownThreshold: 0 },
+        RangeError,
+        'policy.scaleDownThreshold must be a number > 0 and <= 1, received 0',
+      ],
+      [
+        'cooldownMs -1',
+        { ...valid, cooldownMs: -1 },
+        RangeError,
+        'policy.cooldownMs must be a duration in ms >= 0, received -1',
+      ],
+      [
+        'cooldownMs Infinity',
+        { ...valid, cooldownMs: Infinity },
+        RangeError,
+        'policy.cooldownMs must be a duration in ms >= 0, received Infinity',
+      ],
+      [
+        'scheduler {}',
+        { ...valid, scheduler: {} },
+        TypeError,
+        'policy.scheduler must be an RxJS scheduler, received an object',
+      ],
+    ];
+    for (const [name, policy, errorClass, message] of cases) {
+      it(`${name}: ${errorClass.name}`, () => {
+        expect(() => autoscale(pool, policy as AutoscalePolicy)).to.throw(errorClass, message);
+      });
+    }
+
+    it('a pool without resize: TypeError', () => {
+      expect(() => autoscale({} as never, valid)).to.throw(
+        TypeError,
+        'autoscale expects a pool, received an object',
+      );
+    });
+
+    it('maxWorkers may be Infinity', () => {
+      expect(() => autoscale(pool, { minWorkers: 1, maxWorkers: Infinity })).not.to.throw();
+    });
+  });
+});

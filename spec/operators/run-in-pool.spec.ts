@@ -1,0 +1,623 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import sinon from 'sinon';
+import {
+  Subject,
+  count,
+  from,
+  lastValueFrom,
+  map,
+  of,
+  range,
+  toArray,
+  type Observable,
+  type Observer,
+} from 'rxjs';
+import type { Result } from 'ts-results-es';
+import {
+  BasePool,
+  CancelledError,
+  Pool,
+  PoolClosedError,
+  type Future,
+  type SubmitOptions,
+} from '../../src/index.js';
+import { runInPool } from '../../src/operators/index.js';
+import { resolveOptions } from '../../src/pool/options.js';
+import { ThreadPool, type ThreadTask } from '../../src/threads/index.js';
+import type { Runtime } from '../../src/pool/runtime.js';
+import { deferred, flush } from '../support/deferred.js';
+
+/** Everything a subscription saw. */
+interface Seen<T> extends Observer<T> {
+  readonly values: T[];
+  failure: unknown;
+  completed: boolean;
+}
+
+function watch<T>(): Seen<T> {
+  const seen: Seen<T> = {
+    values: [],
+    failure: undefined,
+    completed: false,
+    next: (value) => seen.values.push(value),
+    error: (error: unknown) => (seen.failure = error),
+    complete: () => (seen.completed = true),
+  };
+  return seen;
+}
+
+/** A Result as plain data, for deep equality (an Err also holds a stack). */
+const outcome = <T>(result: Result<T, unknown>): ['ok', T] | ['err', unknown] =>
+  result.isOk() ? ['ok', result.value] : ['err', result.error];
+
+/** Lets the pool and the operator run their promise callbacks. */
+const settleDown = (): Promise<void> => flush(40);
+
+describe('runInPool', () => {
+  let pool: Pool;
+  // Tasks left waiting on a gate would hold terminate() open: do not wait for them.
+  afterEach(() => void pool.terminate());
+
+  describe('order', () => {
+    let clock: sinon.SinonFakeTimers;
+    beforeEach(() => (clock = sinon.useFakeTimers()));
+    afterEach(() => clock.restore());
+
+    // Task i sleeps durations[i] ms (fake time) and returns i.
+    const durations = [40, 10, 30, 20];
+    const sleepy =
+      (i: number) =>
+      ({ signal }: { signal: AbortSignal }): Promise<number> =>
+        new Promise((resolve) => {
+          const timer = setTimeout(resolve, durations[i], i);
+          signal.addEventListener('abort', () => clearTimeout(timer));
+        });
+
+    it('emits results as they finish by default', async () => {
+      pool = new Pool({ maxWorkers: 4 });
+      const seen = watch<number>();
+      from([0, 1, 2, 3]).pipe(runInPool(pool, sleepy)).subscribe(seen);
+      await clock.tickAsync(100);
+      expect(seen.values).to.deep.equal([1, 3, 2, 0]);
+      expect(seen.completed).to.equal(true);
+    });
+
+    it('emits in source order with ordered: true', async () => {
+      pool = new Pool({ maxWorkers: 4 });
+      const seen = watch<number>();
+      from([0, 1, 2, 3])
+        .pipe(runInPool(pool, sleepy, { ordered: true }))
+        .subscribe(seen);
+      await clock.tickAsync(100);
+      expect(seen.values).to.deep.equal([0, 1, 2, 3]);
+      expect(seen.completed).to.equal(true);
+    });
+
+    it('with ordered, holds back only results that wait for an earlier one', async () => {
+      pool = new Pool({ maxWorkers: 4 });
+      const seen = watch<number>();
+      from([0, 1, 2, 3])
+        .pipe(runInPool(pool, (i) => sleepy([1, 0, 3, 2][i]!), { ordered: true }))
+        .subscribe(seen);
+      await clock.tickAsync(10); // the first value's task is done: out at once
+      expect(seen.values).to.deep.equal([1]);
+      await clock.tickAsync(10); // the fourth is done, but waits for the third
+      expect(seen.values).to.deep.equal([1]);
+      await clock.tickAsync(20); // the second (40 ms) and the third (30 ms): all out
+      expect(seen.values).to.deep.equal([1, 0, 3, 2]);
+      expect(seen.completed).to.equal(true);
+    });
+
+    it('passes the source index to project', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const out = lastValueFrom(
+        from(['a', 'b', 'c']).pipe(
+          runInPool(pool, (letter, index) => () => `${letter}${index}`, { ordered: true }),
+          toArray(),
+        ),
+      );
+      await clock.tickAsync(0);
+      expect(await out).to.deep.equal(['a0', 'b1', 'c2']);
+    });
+  });
+
+  describe('settle', () => {
+    it('emits failures as Err and successes as Ok, and goes on', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const boom = new Error('odd');
+      const results = await lastValueFrom(
+        range(0, 6).pipe(
+          runInPool(
+            pool,
+            (i) => async () => {
+              if (i % 2 === 1) throw boom;
+              return i;
+            },
+            { settle: true, ordered: true },
+          ),
+          toArray(),
+        ),
+      );
+      expect(results.map(outcome)).to.deep.equal([
+        ['ok', 0],
+        ['err', boom],
+        ['ok', 2],
+        ['err', boom],
+        ['ok', 4],
+        ['err', boom],
+      ]);
+      expect(pool.stats).to.include({ succeeded: 3, failed: 3, cancelled: 0 });
+    });
+
+    it('unordered, emits each outcome as it settles', async () => {
+      pool = new Pool({ maxWorkers: 3 });
+      const gates = [deferred<number>(), deferred<number>(), deferred<number>()];
+      const seen = watch<Result<number, unknown>>();
+      from([0, 1, 2])
+        .pipe(runInPool(pool, (i) => () => gates[i]!.promise, { settle: true }))
+        .subscribe(seen);
+      await settleDown();
+      gates[2]!.reject('two');
+      await settleDown();
+      gates[0]!.resolve(0);
+      await settleDown();
+      expect(seen.values.map(outcome)).to.deep.equal([
+        ['err', 'two'],
+        ['ok', 0],
+      ]);
+      expect(seen.completed).to.equal(false);
+      gates[1]!.resolve(1);
+      await settleDown();
+      expect(seen.values.map(outcome)).to.deep.equal([
+        ['err', 'two'],
+        ['ok', 0],
+        ['ok', 1],
+      ]);
+      expect(seen.completed).to.equal(true);
+    });
+  });
+
+  describe('failure', () => {
+    it('errors the stream and cancels what is still in flight: running ones abort, queued ones never start', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const boom = new Error('boom');
+      const gates = Array.from({ length: 5 }, () => deferred<number>());
+      const started: number[] = [];
+      const aborted: number[] = [];
+      const causes: unknown[] = [];
+      const seen = watch<number>();
+      let cancelledBeforeTheError = -1;
+      seen.error = (error: unknown) => {
+        seen.failure = error;
+        cancelledBeforeTheError = pool.stats.cancelled;
+      };
+      from([0, 1, 2, 3, 4])
+        .pipe(
+          runInPool(pool, (i) => ({ signal }) => {
+            started.push(i);
+            signal.addEventListener('abort', () => {
+              aborted.push(i);
+              causes.push((signal.reason as CancelledError).cause);
+            });
+            return gates[i]!.promise;
+          }),
+        )
+        .subscribe(seen);
+      await settleDown();
+      expect(started).to.deep.equal([0, 1]);
+      gates[1]!.reject(boom);
+      await settleDown();
+      expect(seen.failure).to.equal(boom);
+      expect(started).to.deep.equal([0, 1, 2]); // 2 took 1's slot before the failure was seen
+      expect(aborted).to.deep.equal([0, 2]);
+      expect(causes).to.deep.equal([boom, boom]);
+      // 0 and 2 running, 3 and 4 queued: all cancelled, before the error is delivered, with it as the cause.
+      expect(cancelledBeforeTheError).to.equal(4);
+      expect(pool.stats).to.include({ failed: 1, cancelled: 4, queued: 0, running: 0 });
+      gates.forEach((gate) => gate.resolve(0));
+      await pool.drain();
+      expect(started).to.deep.equal([0, 1, 2]);
+      expect(aborted).to.deep.equal([0, 2]);
+    });
+
+    it('in ordered mode too, a failure errors the stream at once', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const first = deferred<number>();
+      const seen = watch<number>();
+      from([0, 1])
+        .pipe(
+          runInPool(pool, (i) => () => (i === 0 ? first.promise : Promise.reject(new Error('second'))), {
+            ordered: true,
+          }),
+        )
+        .subscribe(seen);
+      await settleDown();
+      expect(seen.values).to.deep.equal([]);
+      expect(seen.failure).to.be.instanceOf(Error).with.property('message', 'second');
+      expect(pool.stats).to.include({ failed: 1, cancelled: 1 });
+      first.resolve(0);
+    });
+
+    it('a project that throws errors the stream and cancels what is in flight', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const gate = deferred<number>();
+      const seen = watch<number>();
+      from([0, 1])
+        .pipe(
+          runInPool(pool, (i) => {
+            if (i === 1) throw new TypeError('no task for 1');
+            return () => gate.promise;
+          }),
+        )
+        .subscribe(seen);
+      await settleDown();
+      expect(seen.failure).to.be.instanceOf(TypeError).with.property('message', 'no task for 1');
+      expect(pool.stats).to.include({ submitted: 1, cancelled: 1 });
+      gate.resolve(0);
+    });
+
+    it('a source error cancels what is in flight and is passed on', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const gate = deferred<number>();
+      const seen = watch<number>();
+      const source = new Subject<number>();
+      source.pipe(runInPool(pool, () => () => gate.promise)).subscribe(seen);
+      source.next(1);
+      source.next(2);
+      await settleDown();
+      source.error('source failed');
+      expect(seen.failure).to.equal('source failed');
+      expect(pool.stats).to.include({ cancelled: 2, running: 0 });
+      gate.resolve(0);
+    });
+
+    it('a closed pool fails each value with PoolClosedError', async () => {
+      pool = new Pool({ maxWorkers: 1 });
+      await pool.close();
+      const results = await lastValueFrom(
+        from([1, 2]).pipe(
+          runInPool(pool, (i) => () => i, { settle: true }),
+          toArray(),
+        ),
+      );
+      expect(results.map((result) => result.isErr() && result.error)).to.satisfy((errors: unknown[]) =>
+        errors.every((error) => error instanceof PoolClosedError),
+      );
+      const seen = watch<number>();
+      from([1])
+        .pipe(runInPool(pool, (i) => () => i))
+        .subscribe(seen);
+      await settleDown();
+      expect(seen.failure).to.be.instanceOf(PoolClosedError);
+    });
+  });
+
+  describe('unsubscribe', () => {
+    it('cancels every task it submitted and has not finished; stats count them cancelled', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const gates = Array.from({ length: 5 }, () => deferred<number>());
+      const started: number[] = [];
+      const reasons: unknown[] = [];
+      const source = new Subject<number>();
+      const seen = watch<number>();
+      const subscription = source
+        .pipe(
+          runInPool(pool, (i) => ({ signal }) => {
+            started.push(i);
+            signal.addEventListener('abort', () => reasons.push(signal.reason));
+            return gates[i]!.promise;
+          }),
+        )
+        .subscribe(seen);
+      for (let i = 0; i < 5; i++) source.next(i);
+      await settleDown();
+      gates[0]!.resolve(0); // one finished before the unsubscribe: not cancelled
+      await settleDown();
+      expect(seen.values).to.deep.equal([0]);
+      expect(started).to.deep.equal([0, 1, 2]);
+      subscription.unsubscribe();
+      // 1 and 2 were running: their signals aborted; 3 and 4 were queued.
+      expect(reasons).to.have.length(2);
+      expect(reasons.every((reason) => reason instanceof CancelledError)).to.equal(true);
+      expect(pool.stats).to.include({ submitted: 5, succeeded: 1, cancelled: 4, queued: 0, running: 0 });
+      gates.forEach((gate) => gate.resolve(0));
+      await pool.drain();
+      expect(started).to.deep.equal([0, 1, 2]);
+      expect(source.observed).to.equal(false);
+    });
+
+    it('values still waiting for room are dropped, never submitted', async () => {
+      pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
+      const gate = deferred<number>();
+      const subscription = range(0, 10)
+        .pipe(runInPool(pool, () => () => gate.promise))
+        .subscribe();
+      await settleDown();
+      expect(pool.stats).to.include({ submitted: 2, running: 1, queued: 1 });
+      subscription.unsubscribe();
+      gate.resolve(0);
+      await pool.drain();
+      await settleDown();
+      expect(pool.stats).to.include({ submitted: 2, cancelled: 2, rejected: 0 });
+    });
+
+    it('each subscription submits and cancels its own tasks', async () => {
+      pool = new Pool({ maxWorkers: 4 });
+      const gate = deferred<number>();
+      const work$ = from([1, 2]).pipe(runInPool(pool, () => () => gate.promise));
+      const first = work$.subscribe();
+      const second = watch<number>();
+      work$.subscribe(second);
+      await settleDown();
+      expect(pool.stats.running).to.equal(4);
+      first.unsubscribe();
+      expect(pool.stats).to.include({ running: 2, cancelled: 2 });
+      gate.resolve(7);
+      await settleDown();
+      expect(second.values).to.deep.equal([7, 7]);
+      expect(second.completed).to.equal(true);
+    });
+  });
+
+  describe('backpressure', () => {
+    it('a bounded pool that rejects when full loses none of 1000 synchronous values', async () => {
+      pool = new Pool({ maxWorkers: 2, queueCapacity: 2, onFull: 'reject' });
+      let deepest = 0;
+      pool.queueDepth$.subscribe((depth) => (deepest = Math.max(deepest, depth)));
+      const values = await lastValueFrom(
+        range(0, 1000).pipe(
+          runInPool(pool, (i) => async () => {
+            await Promise.resolve();
+            return i;
+          }),
+          toArray(),
+        ),
+      );
+      expect(values).to.have.length(1000);
+      expect([...values].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 1000 }, (_, i) => i));
+      expect(pool.stats).to.include({ submitted: 1000, succeeded: 1000, rejected: 0, failed: 0 });
+      expect(deepest).to.be.within(1, 2);
+    });
+
+    it('values that arrive while it waits for room are submitted in source order', async () => {
+      pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
+      const gates = Array.from({ length: 6 }, () => deferred<void>());
+      const order: number[] = [];
+      const source = new Subject<number>();
+      const seen = watch<number>();
+      source
+        .pipe(
+          runInPool(pool, (value) => async ({ taskId }) => {
+            order.push(value);
+            await gates[value]!.promise;
+            return taskId;
+          }),
+        )
+        .subscribe(seen);
+      for (let i = 0; i < 6; i++) source.next(i);
+      source.complete();
+      await settleDown();
+      expect(pool.stats).to.include({ submitted: 2, rejected: 0 });
+      for (let i = 0; i < 6; i++) {
+        gates[i]!.resolve();
+        await settleDown();
+      }
+      expect(order).to.deep.equal([0, 1, 2, 3, 4, 5]);
+      expect(seen.values).to.deep.equal([...seen.values].sort((a, b) => a - b)); // task ids rise with the values
+      expect(seen.completed).to.equal(true);
+      expect(pool.stats).to.include({ submitted: 6, succeeded: 6, rejected: 0 });
+    });
+
+    it('completes only when the source has completed and every result was emitted', async () => {
+      pool = new Pool({ maxWorkers: 1 });
+      const gate = deferred<string>();
+      const seen = watch<string>();
+      from(['x'])
+        .pipe(runInPool(pool, () => () => gate.promise))
+        .subscribe(seen);
+      await settleDown();
+      expect(seen.completed).to.equal(false);
+      gate.resolve('done');
+      await settleDown();
+      expect(seen.values).to.deep.equal(['done']);
+      expect(seen.completed).to.equal(true);
+    });
+
+    it('an empty source completes', async () => {
+      pool = new Pool({ maxWorkers: 1 });
+      expect(
+        await lastValueFrom(
+          from([]).pipe(
+            runInPool(pool, () => () => 1),
+            count(),
+          ),
+        ),
+      ).to.equal(0);
+    });
+  });
+
+  describe('large synchronous sources', () => {
+    // rxjs mergeMap over futures takes tens of seconds here: the cost must stay linear.
+    const size = 200_000;
+    const items = Array.from({ length: size }, (_, i) => i);
+    const expectedSum = (size * (size - 1)) / 2;
+
+    it('unordered: 200,000 values from an array, in linear time', async function () {
+      this.timeout(5_000);
+      pool = new Pool({ maxWorkers: 4 });
+      let sum = 0;
+      let seen = 0;
+      await lastValueFrom(
+        from(items).pipe(
+          runInPool(pool, (i) => () => i),
+          map((value) => {
+            sum += value;
+            seen++;
+          }),
+        ),
+      );
+      expect(seen).to.equal(size);
+      expect(sum).to.equal(expectedSum);
+    });
+
+    it('ordered and settled, with async tasks: 200,000 values in order', async function () {
+      this.timeout(5_000);
+      pool = new Pool({ maxWorkers: 8 });
+      let next = 0;
+      let inOrder = true;
+      await lastValueFrom(
+        from(items).pipe(
+          runInPool(pool, (i) => async () => i, { ordered: true, settle: true }),
+          map((result) => {
+            if (!result.isOk() || result.value !== next++) inOrder = false;
+          }),
+        ),
+      );
+      expect(next).to.equal(size);
+      expect(inOrder).to.equal(true);
+    });
+
+    it('through a bounded queue', async function () {
+      this.timeout(5_000);
+      pool = new Pool({ maxWorkers: 4, queueCapacity: 8, onFull: 'reject' });
+      const total = await lastValueFrom(
+        from(items).pipe(
+          runInPool(pool, (i) => () => i),
+          count(),
+        ),
+      );
+      expect(total).to.equal(size);
+      expect(pool.stats).to.include({ submitted: size, succeeded: size, rejected: 0 });
+    });
+  });
+
+  describe('any pool', () => {
+    interface Call {
+      readonly fn: string;
+      readonly args: readonly number[];
+    }
+    const functions: Record<string, (...args: number[]) => number> = {
+      add: (a, b) => a + b,
+      square: (a) => a * a,
+    };
+    /** A pool whose jobs are `{ fn, args }` records, as a thread pool's are. */
+    class CallPool extends BasePool<Call> {
+      constructor() {
+        const runtime: Runtime<Call> = {
+          startWorker: () => ({
+            run: async (call) => functions[call.fn]!(...call.args),
+            stop: () => {},
+          }),
+        };
+        super(runtime, resolveOptions({ maxWorkers: 2 }));
+      }
+      submit<T>(call: Call, options?: SubmitOptions): Future<T> {
+        return this.submitJob<T>(call, options);
+      }
+    }
+
+    it('submits the jobs project returns, for a pool of { fn, args } jobs', async () => {
+      const calls = new CallPool();
+      const results = await lastValueFrom(
+        from([1, 2, 3]).pipe(
+          runInPool<number, Call, number>(calls, (n) => ({ fn: n === 2 ? 'square' : 'add', args: [n, n] }), {
+            ordered: true,
+          }),
+          toArray(),
+        ),
+      );
+      expect(results).to.deep.equal([2, 4, 6]);
+      expect(calls.stats.succeeded).to.equal(3);
+      await calls.close();
+      pool = new Pool({ maxWorkers: 1 }); // for afterEach
+    });
+  });
+
+  describe('types', () => {
+    /** `emits(source)<V>()` compiles only if `source` emits exactly `V`. */
+    const emits =
+      <A>(_source: Observable<A>) =>
+      <B>(..._proof: [A] extends [B] ? ([B] extends [A] ? [] : [never]) : [never]): void => {};
+
+    it('the output type follows the task function and the settle option', () => {
+      pool = new Pool({ maxWorkers: 1 });
+      const numbers = of(1, 2);
+      const plain = numbers.pipe(runInPool(pool, (n) => async () => n * 2));
+      const settled = numbers.pipe(runInPool(pool, (n) => () => String(n), { settle: true, ordered: true }));
+      const either = numbers.pipe(runInPool(pool, (n) => () => n, { settle: Math.random() > 2 }));
+      emits(plain)<number>();
+      emits(settled)<Result<string, unknown>>();
+      emits(either)<number | Result<number, unknown>>();
+      // @ts-expect-error a Pool's job is a function
+      numbers.pipe(runInPool(pool, (n) => ({ fn: 'square', args: [n] })));
+    });
+  });
+
+  describe('with a ThreadPool', () => {
+    it('submits the { fn, args } jobs project returns, and settles failures from threads', async function () {
+      this.timeout(10_000);
+      const threads = new ThreadPool({
+        module: new URL('./fixtures/digest.mjs', import.meta.url),
+        maxWorkers: 2,
+      });
+      try {
+        const words = ['alpha', 'beta', 'gamma'];
+        const digests = await lastValueFrom(
+          from(words).pipe(
+            runInPool<string, ThreadTask, string>(threads, (word) => ({ fn: 'sha256', args: [word] }), {
+              ordered: true,
+            }),
+            toArray(),
+          ),
+        );
+        expect(digests).to.deep.equal(words.map((word) => createHash('sha256').update(word).digest('hex')));
+        const results = await lastValueFrom(
+          from(['x']).pipe(
+            runInPool(threads, (word) => ({ fn: 'fails', args: [`no ${word}`] }), { settle: true }),
+            toArray(),
+          ),
+        );
+        expect(results.map((result) => result.isErr() && (result.error as Error).message)).to.deep.equal([
+          'no x',
+        ]);
+      } finally {
+        await threads.close();
+      }
+      pool = new Pool({ maxWorkers: 1 }); // for afterEach
+    });
+  });
+
+  describe('arguments', () => {
+    beforeEach(() => (pool = new Pool({ maxWorkers: 1 })));
+
+    it('throws a TypeError for a project that is not a function', () => {
+      expect(() => runInPool(pool, 'nope' as never)).to.throw(
+        TypeError,
+        'runInPool project must be a function, received "nope"',
+      );
+    });
+
+    it('throws a TypeError for something that is not a pool', () => {
+      expect(() => runInPool({} as never, () => () => 1)).to.throw(
+        TypeError,
+        'runInPool expects a pool, received an object',
+      );
+    });
+
+    it('throws a TypeError for options of the wrong type', () => {
+      expect(() => runInPool(pool, () => () => 1, 3 as never)).to.throw(
+        TypeError,
+        'runInPool options must be an object, received 3',
+      );
+      expect(() => runInPool(pool, () => () => 1, { ordered: 'yes' } as never)).to.throw(
+        TypeError,
+        'runInPool option ordered must be a boolean, received "yes"',
+      );
+      expect(() => runInPool(pool, () => () => 1, { settle: 1 } as never)).to.throw(
+        TypeError,
+        'runInPool option settle must be a boolean, received 1',
+      );
+    });
+  });
+});

@@ -1,0 +1,255 @@
+import {
+  asyncScheduler,
+  Observable,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import type { BasePool } from '../pool/base-pool.js';
+import { checkCount, checkDuration, describeValue } from '../pool/options.js';
+import type { PoolStats } from '../pool/stats.js';
+import { checkOptions, checkScheduler } from './checks.js';
+
+/** The policy of {@link autoscale}. */
+export interface AutoscalePolicy {
+  /** The fewest `maxWorkers` it applies: an integer ≥ 1 (and ≥ the pool's own `minWorkers`). */
+  readonly minWorkers: number;
+  /** The most `maxWorkers` it applies: an integer ≥ `minWorkers`, or `Infinity`. */
+  readonly maxWorkers: number;
+  /**
+   * Smoothing factor of the forecast, in (0, 1]: the weight of the newest
+   * demand sample. Higher follows demand faster; lower smooths bursts more.
+   * Default 0.5.
+   */
+  readonly alpha?: number;
+  /**
+   * Scale-down threshold, in (0, 1]: the forecast is low when even
+   * `forecast / scaleDownThreshold` workers would be fewer than the current
+   * `maxWorkers`. Lower keeps more headroom and scales down later. Default 0.75.
+   */
+  readonly scaleDownThreshold?: number;
+  /**
+   * How long (ms) the forecast must stay low before a scale down; also how
+   * long a silent source waits before its last stats are sampled again.
+   * Default 1000.
+   */
+  readonly cooldownMs?: number;
+  /** The clock and timers it uses. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+// A forecast this close to the demand it tracks is taken as equal, so that
+// re-sampling a silent pool ends after a few rounds.
+const SNAP = 0.01;
+
+// Rounds up, ignoring float noise (2.8 / 0.7 is 4.000000000000001).
+const roundUp = (value: number): number => Math.ceil(value - 1e-9);
+
+/**
+ * Proactive scaling: reads a pool's own stats (`pool.state$`), forecasts
+ * demand and sets the pool's `maxWorkers` through `pool.resize({ maxWorkers })`
+ * within `[policy.minWorkers, policy.maxWorkers]`. Emits each `maxWorkers` it
+ * applies, and only when the value changes. It only ever changes
+ * `maxWorkers`, never `minWorkers`.
+ *
+ * **Forecast.** Each stats snapshot is a demand sample
+ * `d = running + queued + blocked`. The forecast is an exponentially weighted
+ * moving average, `F = alpha·d + (1 − alpha)·F`, seeded with the first
+ * sample; it snaps to `d` once within 0.01 of it. When the source is silent
+ * for `cooldownMs` (a pool emits stats only when something changes), the last
+ * stats still hold, so they are sampled again, every `cooldownMs`, while
+ * that could still change the decision.
+ *
+ * **Damping.** Let `current` be the `maxWorkers` in force: the pool's, read
+ * from the first snapshot (brought within the policy's bounds at once if it
+ * is outside them), then the last value applied. Then, after each sample:
+ * - **Scale up at once** when the forecast exceeds the current capacity:
+ *   `⌈F⌉ > current` applies `⌈F⌉` (capped at `policy.maxWorkers`).
+ * - **Scale down only after a cooldown**: the forecast is low when
+ *   `⌈F / scaleDownThreshold⌉ < current`; once it has stayed low for
+ *   `cooldownMs` (any sample that is not low restarts the wait; a timer
+ *   checks again when the cooldown ends, so no sample is needed), it applies
+ *   `⌈F / scaleDownThreshold⌉` (at least `policy.minWorkers`). The new value
+ *   leaves headroom above the forecast, so the next scale up needs the
+ *   forecast to grow by a factor of about `1 / scaleDownThreshold`, and the
+ *   next scale down needs a new cooldown: it does not flap.
+ *
+ * Time is read from `policy.scheduler` (`asyncScheduler` by default, so an
+ * RxJS `TestScheduler` drives it in specs). While subscribed it holds at
+ * most one timer, and only while a scale down is pending or the forecast is
+ * still moving. It completes with the source (`state$` completes when the
+ * pool closes); if `resize` throws (a `policy.minWorkers` below the pool's
+ * own `minWorkers`), the stream errors with that error.
+ *
+ * @throws TypeError | RangeError when the policy is invalid; the message
+ *   names the field and the value received.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from 'rxpool';
+ * import { autoscale } from 'rxpool/operators';
+ *
+ * const pool = new Pool({ maxWorkers: 2 });
+ * pool.state$
+ *   .pipe(autoscale(pool, { minWorkers: 2, maxWorkers: 16, alpha: 0.5, cooldownMs: 2000 }))
+ *   .subscribe((maxWorkers) => console.log(`maxWorkers → ${maxWorkers}`));
+ * ```
+ */
+export function autoscale(
+  pool: Pick<BasePool<unknown>, 'resize'>,
+  policy: AutoscalePolicy,
+): OperatorFunction<PoolStats, number> {
+  if (typeof pool !== 'object' || pool === null || typeof pool.resize !== 'function') {
+    throw new TypeError(`autoscale expects a pool, received ${describeValue(pool)}`);
+  }
+  const { minWorkers, maxWorkers, alpha, scaleDownThreshold, cooldownMs, scheduler } = checkPolicy(policy);
+  const clamp = (workers: number): number => Math.min(maxWorkers, Math.max(minWorkers, workers));
+
+  return (source) =>
+    new Observable<number>((subscriber) => {
+      let current = NaN; // the maxWorkers in force; NaN until the first sample
+      let forecast = 0;
+      let demand = 0;
+      let sampledAt = 0;
+      let lowSince: number | undefined;
+      let timer: Subscription | undefined;
+      let active = true;
+
+      const apply = (workers: number): void => {
+        if (workers === current) return;
+        try {
+          pool.resize({ maxWorkers: workers });
+        } catch (error) {
+          active = false;
+          subscriber.error(error);
+          return;
+        }
+        current = workers;
+        subscriber.next(workers);
+      };
+
+      const sample = (value: number, now: number): void => {
+        demand = value;
+        forecast = alpha * value + (1 - alpha) * forecast;
+        if (Math.abs(forecast - value) < SNAP) forecast = value;
+        sampledAt = now;
+      };
+
+      const evaluate = (now: number): void => {
+        const up = clamp(roundUp(forecast));
+        const down = clamp(roundUp(forecast / scaleDownThreshold));
+        if (up > current) {
+          lowSince = undefined;
+          apply(up);
+        } else if (down < current) {
+          lowSince ??= now;
+          if (now - lowSince >= cooldownMs) {
+            lowSince = undefined;
+            apply(down);
+          }
+        } else {
+          lowSince = undefined;
+        }
+        if (active) arm(now);
+      };
+
+      // A timer is worth holding while a scale down is pending, or while
+      // re-sampling the last demand would move the forecast across a threshold.
+      const timerNeeded = (): boolean =>
+        lowSince !== undefined ||
+        (forecast > demand && clamp(roundUp(demand / scaleDownThreshold)) < current) ||
+        (forecast < demand && clamp(roundUp(demand)) > current);
+
+      // Due when the low spell has lasted cooldownMs, or after cooldownMs of silence.
+      const dueAt = (): number => (lowSince ?? sampledAt) + cooldownMs;
+
+      // The due time only ever moves later, so a pending timer is kept and,
+      // if it fires early, re-armed, rather than rescheduled on every sample.
+      const arm = (now: number): void => {
+        if (timer === undefined && timerNeeded()) {
+          timer = scheduler.schedule(fire, Math.max(0, dueAt() - now));
+        }
+      };
+
+      const fire = (): void => {
+        timer = undefined;
+        if (!active || !timerNeeded()) return;
+        const now = scheduler.now();
+        if (now < dueAt()) {
+          arm(now);
+          return;
+        }
+        // Nothing changed for cooldownMs: the last stats still hold.
+        if (now - sampledAt >= cooldownMs) sample(demand, now);
+        evaluate(now);
+      };
+
+      const subscription = source.subscribe({
+        next: (stats) => {
+          if (!active) return;
+          const now = scheduler.now();
+          const value = stats.running + stats.queued + stats.blocked;
+          if (Number.isNaN(current)) {
+            forecast = value;
+            current = stats.maxWorkers;
+            apply(clamp(current));
+            if (!active) return;
+          }
+          sample(value, now);
+          evaluate(now);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+
+      return () => {
+        active = false;
+        subscription.unsubscribe();
+        timer?.unsubscribe();
+        timer = undefined;
+      };
+    });
+}
+
+interface Policy {
+  readonly minWorkers: number;
+  readonly maxWorkers: number;
+  readonly alpha: number;
+  readonly scaleDownThreshold: number;
+  readonly cooldownMs: number;
+  readonly scheduler: SchedulerLike;
+}
+
+function checkPolicy(policy: unknown): Policy {
+  if (policy === undefined) {
+    throw new TypeError('autoscale policy must be an object, received undefined');
+  }
+  const p = checkOptions<AutoscalePolicy>('autoscale policy', policy);
+  const minWorkers = checkCount('policy.minWorkers', p.minWorkers, 1, false);
+  const maxWorkers = checkCount('policy.maxWorkers', p.maxWorkers, 1, true);
+  if (maxWorkers < minWorkers) {
+    throw new RangeError(
+      `policy.maxWorkers must be >= policy.minWorkers (${minWorkers}), received ${maxWorkers}`,
+    );
+  }
+  return {
+    minWorkers,
+    maxWorkers,
+    alpha: checkFraction('policy.alpha', p.alpha, 0.5),
+    scaleDownThreshold: checkFraction('policy.scaleDownThreshold', p.scaleDownThreshold, 0.75),
+    cooldownMs: p.cooldownMs === undefined ? 1000 : checkDuration('policy.cooldownMs', p.cooldownMs, false),
+    scheduler: checkScheduler('policy.scheduler', p.scheduler) ?? asyncScheduler,
+  };
+}
+
+/** A number in (0, 1]. */
+function checkFraction(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') {
+    throw new TypeError(`${name} must be a number, received ${describeValue(value)}`);
+  }
+  if (!(value > 0 && value <= 1)) {
+    throw new RangeError(`${name} must be a number > 0 and <= 1, received ${describeValue(value)}`);
+  }
+  return value;
+}
