@@ -268,6 +268,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     worker.task = null;
     task.worker = null;
     this.#busy--;
+    if (!worker.crashed) worker.completed++;
     if (task.key !== undefined) this.#releaseKey(task.key);
     this.#workers.release(worker);
     this.#afterSlotFreed();
@@ -381,14 +382,15 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#pump();
   }
 
-  /** A worker's thread died: fail its task, replace it up to `minWorkers`. */
+  /** A worker's thread died: its task fails, and the worker set replaces it. */
   workerCrashed(worker: WorkerSlot<Job>, error: unknown): void {
     if (worker.stopped) return;
-    worker.stopReason = 'crash';
+    worker.crashed = true;
     if (worker.task !== null) this.taskReturned(worker, error, false);
-    else this.#workers.stop(worker, 'crash');
-    this.#workers.warmUp();
-    this.#pump();
+    else {
+      this.#workers.crashed(worker);
+      this.#pump();
+    }
   }
 
   // ─── Pause, drain, close, terminate ────────────────────────────────────────

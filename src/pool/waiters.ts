@@ -15,7 +15,8 @@ type Waiter = () => void;
  * condition is checked once, and `onFlush` runs (it feeds `state$`).
  *
  * `ready()` waiters are released in order and only as many as there is room
- * for: each release reserves a place until the next submission takes it.
+ * for: each release reserves a place until the next submission takes it, or
+ * until the next turn of the event loop if the waiter never submits.
  */
 export class Waiters {
   readonly #conditions: WaitConditions;
@@ -26,6 +27,7 @@ export class Waiters {
   #scheduled = false;
   #reserved = 0;
   #finished = false;
+  #expiry: ReturnType<typeof setImmediate> | undefined;
 
   constructor(conditions: WaitConditions, onFlush: () => void) {
     this.#conditions = conditions;
@@ -46,7 +48,7 @@ export class Waiters {
   ready(unbounded: boolean): Promise<void> {
     if (unbounded || this.#finished) return Promise.resolve();
     if (this.#ready.length === 0 && this.#free() > 0) {
-      this.#reserved++;
+      this.#reserve();
       return Promise.resolve();
     }
     const promise = new Promise<void>((resolve) => this.#ready.push(resolve));
@@ -80,7 +82,7 @@ export class Waiters {
     this.#scheduled = false;
     if (this.#conditions.isIdle()) for (const resolve of this.#drain.splice(0)) resolve();
     while (this.#ready.length > 0 && this.#free() > 0) {
-      this.#reserved++;
+      this.#reserve();
       this.#ready.shift()!();
     }
     if (!this.#finished) this.#onFlush();
@@ -89,8 +91,22 @@ export class Waiters {
   /** The pool has finished: release everybody. */
   finish(): void {
     this.#finished = true;
+    if (this.#expiry !== undefined) globalThis.clearImmediate(this.#expiry);
+    this.#expiry = undefined;
     this.flush();
     for (const resolve of [...this.#ready.splice(0), ...this.#finish.splice(0)]) resolve();
+  }
+
+  #reserve(): void {
+    this.#reserved++;
+    // A released producer submits in its continuation; one that never does
+    // (it was unsubscribed meanwhile) must not hold the place for long.
+    this.#expiry ??= globalThis.setImmediate(() => {
+      this.#expiry = undefined;
+      this.#reserved = 0;
+      if (this.#ready.length > 0) this.schedule();
+    });
+    this.#expiry.unref?.();
   }
 
   #free(): number {

@@ -1,5 +1,4 @@
 import type { TimerHandle } from './clock.js';
-import type { ScalingReason } from './events.js';
 import type { RuntimeWorker } from './runtime.js';
 import type { Task } from './task.js';
 import type { TaskQueue } from './queues/index.js';
@@ -18,12 +17,14 @@ export class WorkerSlot<Job> {
   readonly runtime: RuntimeWorker<Job>;
   /** The task whose function is running here, or null when idle. */
   task: Task<Job> | null = null;
+  /** Tasks whose function returned here. */
+  completed = 0;
   /** When it last became idle (`performance.now()` ms). */
   idleSince = 0;
   /** Its idle timer, when armed. */
   idleTimer: TimerHandle | undefined = undefined;
-  /** Set when it must stop as soon as its task returns (its thread crashed). */
-  stopReason: ScalingReason | undefined = undefined;
+  /** Its thread died: it stops as soon as its task is settled. */
+  crashed = false;
   stopped = false;
   /** Its own queue, under `dispatch: 'dedicated'`. */
   queue: TaskQueue<Task<Job>> | undefined = undefined;

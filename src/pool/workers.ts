@@ -15,6 +15,11 @@ export interface WorkersHost<Job> extends WorkerHost<Job> {
 }
 
 const onReaperTick = (workers: WorkerSet<unknown>): void => workers.reaperTick();
+const onWarmUpDue = (workers: WorkerSet<unknown>): void => workers.warmUpDue();
+
+/** Replacing a worker that crashed before finishing any task waits this long, doubling. */
+const CRASH_BACKOFF_MIN = 100;
+const CRASH_BACKOFF_MAX = 5_000;
 
 /**
  * The pool's workers: starting and stopping them within `minWorkers` and
@@ -36,6 +41,8 @@ export class WorkerSet<Job> {
   readonly #onIdleTimer = (worker: WorkerSlot<Job>): void => this.#idleTimerFired(worker);
   #nextId = 1;
   #reaper: TimerHandle | undefined;
+  #warmUpTimer: TimerHandle | undefined;
+  #crashBackoff = 0;
   #shutDown = false;
 
   constructor(
@@ -117,9 +124,32 @@ export class WorkerSet<Job> {
    * idle stack for the pump to reuse.
    */
   release(worker: WorkerSlot<Job>): void {
-    if (worker.stopReason !== undefined) this.stop(worker, worker.stopReason);
+    if (worker.crashed) this.crashed(worker);
     else if (this.#all.size > this.maxWorkers) this.stop(worker, 'resize');
     else this.#idle.push(worker);
+  }
+
+  /**
+   * A worker's thread died: it stops, and warm workers are restored. A worker
+   * that had finished tasks is replaced at once; one that died before its
+   * first (a module that exits on load, limits too small to start) is replaced
+   * after a backoff that doubles from 100 ms to 5 s, so it cannot spin.
+   */
+  crashed(worker: WorkerSlot<Job>): void {
+    this.stop(worker, 'crash');
+    if (worker.completed > 0) {
+      this.#crashBackoff = 0;
+      this.warmUp();
+    } else if (this.#warmUpTimer === undefined && !this.#shutDown) {
+      this.#crashBackoff = Math.min(Math.max(this.#crashBackoff * 2, CRASH_BACKOFF_MIN), CRASH_BACKOFF_MAX);
+      this.#warmUpTimer = startTimer(onWarmUpDue, this.#crashBackoff, this as WorkerSet<unknown>, false);
+    }
+  }
+
+  warmUpDue(): void {
+    this.#warmUpTimer = undefined;
+    this.warmUp();
+    this.#host.changed();
   }
 
   /** Starts warm workers up to `minWorkers`. */
@@ -150,8 +180,8 @@ export class WorkerSet<Job> {
   shutDown(): void {
     this.#shutDown = true;
     for (const worker of [...this.#all]) this.stop(worker, 'shutdown');
-    if (this.#reaper !== undefined) stopTimer(this.#reaper);
-    this.#reaper = undefined;
+    for (const timer of [this.#reaper, this.#warmUpTimer]) if (timer !== undefined) stopTimer(timer);
+    this.#reaper = this.#warmUpTimer = undefined;
   }
 
   #idleTimerFired(worker: WorkerSlot<Job>): void {
