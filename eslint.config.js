@@ -18,8 +18,10 @@ export default tseslint.config(
         setImmediate: 'readonly',
         performance: 'readonly',
         queueMicrotask: 'readonly',
+        URL: 'readonly',
         require: 'readonly',
         module: 'writable',
+        __dirname: 'readonly',
       },
     },
     rules: {
@@ -28,7 +30,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.cjs'],
+    files: ['**/*.cjs', '**/*.cts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

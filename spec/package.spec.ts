@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { withoutCoverage } from './support/child.js';
+
+const run = promisify(execFile);
+const fixtures = 'spec/fixtures/package';
+
+/** Runs `node` from the package root, where `rxpool` names this package. */
+async function node(...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(process.execPath, args, { env: withoutCoverage() });
+    return stdout;
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`node ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: error });
+  }
+}
+
+describe('the built package', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    await node('scripts/build.mjs');
+  });
+
+  for (const [format, file] of [
+    ['ESM import', 'run.mjs'],
+    ['CommonJS require', 'run.cjs'],
+  ] as const) {
+    it(`works through ${format} of rxpool, rxpool/operators and rxpool/threads`, async () => {
+      const output = JSON.parse(await node(`${fixtures}/${file}`)) as unknown;
+      expect(output).to.deep.equal({
+        direct: file.endsWith('.mjs') ? 'esm' : 'cjs',
+        streamed: [10, 20, 30],
+        squared: 49,
+      });
+    });
+  }
+
+  it('gives an importing and a requiring TypeScript user its types', async () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const consumers = [`${fixtures}/consumer.mts`, `${fixtures}/consumer.cts`];
+    const flags = ['--ignoreConfig', '--noEmit', '--strict', '--target', 'es2022', '--types', 'node'];
+    await node(tsc, ...flags, '--module', 'nodenext', '--moduleResolution', 'nodenext', ...consumers);
+  });
+});
