@@ -88,7 +88,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   submit(job: Job, options: unknown): Task<Job> {
     const { priority = 0, key, timeout, signal } = checkSubmitOptions(options);
-    const task = new Task<Job>(this, this.#nextTaskId++, job, priority, key, timeout, signal, now());
+    const at = now();
+    const task = new Task<Job>(this, this.#nextTaskId++, job, priority, key, timeout, signal, at);
     this.#submitted++;
     this.#waiters.submitted();
     if (this.#closed) {
@@ -97,18 +98,22 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#settle(task, 'cancelled', this.#signalError(task), undefined);
     } else {
       this.#hadWork = true;
-      if (this.#blocked.size === 0 && this.#waiting() < this.#options.queueCapacity) this.enqueue(task);
-      else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.#startNow(task);
+      if (this.#blocked.size === 0 && this.#waiting() < this.#options.queueCapacity) this.enqueue(task, at);
+      else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.#startNow(task, at);
       else this.#onFull.admit(this, task);
     }
     return task;
   }
 
-  /** Accepts a task into the queue (or behind its key) and starts what can start. */
-  enqueue(task: Task<Job>): void {
+  /**
+   * Accepts a task into the queue (or behind its key) and starts what can
+   * start. `at` is now, when the caller has read the clock already: one read
+   * serves a whole synchronous step (see `taskReturned`).
+   */
+  enqueue(task: Task<Job>, at?: number): void {
     task.enqueue();
     this.#watchSignal(task);
-    this.#emitTask('task:queued', task);
+    this.#emitTask('task:queued', task, at);
     const key = task.key;
     if (key !== undefined) {
       if (this.#lanes.busy(key)) {
@@ -120,7 +125,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     }
     this.#dispatch.push(task);
     this.#depthChanged();
-    this.#pump();
+    this.#pump(at);
   }
 
   refuse(task: Task<Job>, error: Error, state: 'failed' | 'cancelled'): void {
@@ -152,7 +157,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       if (!task.settled) this.#settle(task, ok ? 'succeeded' : 'failed', outcome, -1);
       this.#afterSlotFreed();
     };
-    this.#begin(task, -1);
+    this.#begin(task, -1, now());
     try {
       const out = worker.run(task.job, new Context(task, -1));
       if (isThenable(out)) {
@@ -173,14 +178,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.changed();
   }
 
-  #startNow(task: Task<Job>): void {
+  #startNow(task: Task<Job>, at = now()): void {
     // The queue is empty and a worker is free: queue it, then force a worker
     // if the scale-up policy would let it wait (there is no room to wait).
     task.enqueue();
     this.#watchSignal(task);
-    this.#emitTask('task:queued', task);
+    this.#emitTask('task:queued', task, at);
     if (task.key !== undefined) this.#lanes.acquire(task.key);
-    this.#run(task, this.#workers.takeIdle() ?? this.#workers.start('demand'));
+    this.#run(task, this.#workers.takeIdle() ?? this.#workers.start('demand', at), at);
   }
 
   #canStartNow(key: string | undefined): boolean {
@@ -198,8 +203,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   // ─── Dispatch ──────────────────────────────────────────────────────────────
 
-  /** A slot freed or a task arrived: start what waits while a worker is free. */
-  #pump(): void {
+  /** A slot freed or a task arrived: start what waits while a worker is free (at `at`, or now). */
+  #pump(at?: number): void {
     if (this.#pumping) return;
     this.#pumping = true;
     const dispatch = this.#dispatch;
@@ -208,7 +213,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       if (worker === undefined) {
         const { size, maxWorkers } = this.#workers;
         if (size >= maxWorkers || !this.#scaleUp.grow(size, dispatch.size, maxWorkers)) break;
-        worker = this.#workers.start('demand');
+        worker = this.#workers.start('demand', (at ??= now()));
       }
       const task = dispatch.next(worker);
       if (task === undefined) {
@@ -216,7 +221,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         break;
       }
       this.#depthChanged();
-      this.#run(task, worker);
+      this.#run(task, worker, (at ??= now()));
     }
     this.#pumping = false;
     if (this.#blocked.size > 0) this.#admitBlocked();
@@ -232,11 +237,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     }
   }
 
-  #run(task: Task<Job>, worker: WorkerSlot<Job>): void {
+  #run(task: Task<Job>, worker: WorkerSlot<Job>, at: number): void {
     worker.task = task;
     task.worker = worker;
     this.#busy++;
-    this.#begin(task, worker.id);
+    this.#begin(task, worker.id, at);
     let out: unknown;
     try {
       out = worker.runtime.run(task.job, new Context(task, worker.id));
@@ -249,35 +254,40 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     else this.taskReturned(worker, out, true);
   }
 
-  #begin(task: Task<Job>, workerId: number): void {
+  #begin(task: Task<Job>, workerId: number, at: number): void {
     this.#running++;
-    task.start(now());
+    task.start(at);
     if (this.observers.eventsObserved) {
-      this.#emit({ type: 'task:started', time: now(), taskId: task.id, workerId });
+      this.#emit({ type: 'task:started', time: at, taskId: task.id, workerId });
     }
     const timeout = task.timeout ?? this.#options.taskTimeout;
     if (timeout !== undefined && timeout !== Infinity)
       task.timer = startTimer(onTaskTimeout, timeout, task, true);
   }
 
-  /** A worker's task function returned (or threw, or its thread crashed). */
+  /**
+   * A worker's task function returned (or threw, or its thread crashed). The
+   * clock is read once for the whole step: this task's settling, the start of
+   * the tasks that take its place, and the worker's idle time.
+   */
   taskReturned(worker: WorkerSlot<Job>, outcome: unknown, ok: boolean): void {
     const task = worker.task;
     if (task === null) return;
-    if (!task.settled) this.#settle(task, ok ? 'succeeded' : 'failed', outcome, worker.id);
+    const at = now();
+    if (!task.settled) this.#settle(task, ok ? 'succeeded' : 'failed', outcome, worker.id, at);
     worker.task = null;
     task.worker = null;
     this.#busy--;
     if (!worker.crashed) worker.completed++;
     if (task.key !== undefined) this.#releaseKey(task.key);
     this.#workers.release(worker);
-    this.#afterSlotFreed();
-    if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false);
+    this.#afterSlotFreed(at);
+    if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false, at);
   }
 
-  #afterSlotFreed(): void {
+  #afterSlotFreed(at?: number): void {
     if (this.#closed && this.#isIdle()) this.#finish();
-    else this.#pump();
+    else this.#pump(at);
   }
 
   #releaseKey(key: string): void {
@@ -292,6 +302,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     state: 'succeeded' | 'failed' | 'cancelled',
     outcome: unknown,
     workerId?: number,
+    at = now(),
   ): void {
     if (task.state === 'running') this.#running--;
     if (task.timer !== undefined) {
@@ -302,18 +313,17 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (state === 'succeeded') this.#succeeded++;
     else if (state === 'failed') this.#failed++;
     else this.#cancelled++;
-    task.settle(state, outcome, now());
+    task.settle(state, outcome, at);
     if (this.observers.eventsObserved) {
-      const time = now();
       const taskId = task.id;
       this.#emit(
         state === 'succeeded'
-          ? { type: 'task:succeeded', time, taskId, workerId: workerId! }
+          ? { type: 'task:succeeded', time: at, taskId, workerId: workerId! }
           : state === 'failed'
-            ? { type: 'task:failed', time, taskId, workerId: workerId!, error: outcome }
+            ? { type: 'task:failed', time: at, taskId, workerId: workerId!, error: outcome }
             : workerId === undefined
-              ? { type: 'task:cancelled', time, taskId, reason: outcome }
-              : { type: 'task:cancelled', time, taskId, workerId, reason: outcome },
+              ? { type: 'task:cancelled', time: at, taskId, reason: outcome }
+              : { type: 'task:cancelled', time: at, taskId, workerId, reason: outcome },
       );
     }
   }
@@ -508,8 +518,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.observers.emit(event);
   }
 
-  #emitTask(type: 'task:queued', task: Task<Job>): void {
-    if (this.observers.eventsObserved) this.#emit({ type, time: now(), taskId: task.id });
+  #emitTask(type: 'task:queued', task: Task<Job>, at?: number): void {
+    if (this.observers.eventsObserved) this.#emit({ type, time: at ?? now(), taskId: task.id });
   }
 
   #depthChanged(): void {

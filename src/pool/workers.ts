@@ -92,7 +92,8 @@ export class WorkerSet<Job> {
     this.#idle.push(worker);
   }
 
-  start(reason: ScalingReason): WorkerSlot<Job> {
+  /** Starts a worker; `at` is now, when the caller has read the clock already. */
+  start(reason: ScalingReason, at?: number): WorkerSlot<Job> {
     const id = this.#nextId++;
     const worker: WorkerSlot<Job> = new WorkerSlot(
       id,
@@ -101,7 +102,7 @@ export class WorkerSet<Job> {
     );
     this.#all.add(worker);
     this.#dispatch.workerStarted(worker);
-    this.#scaled('up', reason, id);
+    this.#scaled('up', reason, id, at);
     return worker;
   }
 
@@ -158,9 +159,9 @@ export class WorkerSet<Job> {
   }
 
   /** A worker is idle (and on the idle stack unless `push`): note when, and arm its timer. */
-  markIdle(worker: WorkerSlot<Job>, push = true): void {
+  markIdle(worker: WorkerSlot<Job>, push = true, at = now()): void {
     if (push) this.#idle.push(worker);
-    worker.idleSince = now();
+    worker.idleSince = at;
     this.#armIdleTimer(worker);
   }
 
@@ -220,13 +221,14 @@ export class WorkerSet<Job> {
     this.#reaper ??= startTimer(onReaperTick, this.#reaperInterval!, this as WorkerSet<unknown>, false);
   }
 
-  #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number): void {
+  #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number, at?: number): void {
     const observers = this.#observers;
     if (observers.eventsObserved) {
-      observers.emit({ type: type === 'up' ? 'worker:started' : 'worker:stopped', time: now(), workerId });
+      const time = at ?? now();
+      observers.emit({ type: type === 'up' ? 'worker:started' : 'worker:stopped', time, workerId });
     }
     if (observers.scalingObserved) {
-      observers.emitScaling({ type, workers: this.#all.size, reason, workerId, time: now() });
+      observers.emitScaling({ type, workers: this.#all.size, reason, workerId, time: at ?? now() });
     }
   }
 }
