@@ -194,8 +194,11 @@ export function resolveOptions(options: unknown, defaultMaxWorkers?: number): Re
 }
 
 /** Validates the options of one `submit`. Returns undefined fields for absent ones. */
+/** What a submission without options gets: one shared object, not one per task. */
+const noOptions: SubmitOptions = Object.freeze({});
+
 export function checkSubmitOptions(options: unknown): SubmitOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return noOptions;
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`submit options must be an object, received ${show(options)}`);
   }
