@@ -64,6 +64,8 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   readonly #kind: QueueKind;
   readonly #backlog: TaskQueue<Task<Job>>;
   readonly #workers: WorkerSlot<Job>[] = [];
+  /** Where the next submission's scan for the least-loaded worker starts. */
+  #cursor = 0;
   #size = 0;
 
   constructor(kind: QueueKind) {
@@ -74,14 +76,21 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     return this.#size;
   }
   push(task: Task<Job>): void {
+    // The scan starts where the last one chose, so that ties go round the
+    // workers, and it ends early at a worker with nothing to do.
+    const workers = this.#workers;
+    const count = workers.length;
     let target = this.#backlog;
     let load = Infinity;
-    for (const worker of this.#workers) {
+    for (let i = 0; i < count && load > 0; i++) {
+      const index = (this.#cursor + i) % count;
+      const worker = workers[index]!;
       const queue = worker.queue!;
       const workerLoad = queue.size + (worker.task === null ? 0 : 1);
       if (workerLoad < load) {
         load = workerLoad;
         target = queue;
+        this.#cursor = index + 1;
       }
     }
     task.home = target;
@@ -89,7 +98,10 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     this.#size++;
   }
   next(worker: WorkerSlot<Job>): Task<Job> | undefined {
-    const task = worker.queue!.shift() ?? this.#backlog.shift() ?? this.#longest()?.steal();
+    const own = worker.queue!;
+    const task =
+      (own.size > 0 ? own.shift() : undefined) ??
+      (this.#backlog.size > 0 ? this.#backlog.shift() : this.#longest()?.steal());
     if (task !== undefined) this.#taken(task);
     return task;
   }
