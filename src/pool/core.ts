@@ -523,7 +523,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   #depthChanged(): void {
-    this.observers.depthChanged(this.#waiting());
+    if (this.observers.depthObserved) this.observers.depthChanged(this.#waiting());
   }
 
   /**

@@ -26,7 +26,9 @@ export class PoolObservers {
       return this.#state.subscribe(subscriber);
     });
     this.queueDepth$ = new Observable<number>((subscriber) => {
-      subscriber.next(depth());
+      // Depth is not tracked while nobody listens: a new subscriber starts from the truth.
+      this.#lastDepth = depth();
+      subscriber.next(this.#lastDepth);
       return this.#depth.subscribe(subscriber);
     }).pipe(distinctUntilChanged());
   }
@@ -39,6 +41,9 @@ export class PoolObservers {
   }
   get stateObserved(): boolean {
     return this.#state.observed;
+  }
+  get depthObserved(): boolean {
+    return this.#depth.observed;
   }
 
   emit(event: PoolEvent): void {
@@ -53,16 +58,16 @@ export class PoolObservers {
     deliver(this.#state, stats);
   }
 
-  /** Reports the queue depth if it changed and somebody listens. */
+  /** Reports the queue depth, if it changed, to its subscribers (the caller checks `depthObserved`). */
   depthChanged(depth: number): void {
     if (depth === this.#lastDepth) return;
-    this.#lastDepth = depth; // tracked while unobserved too, so no later change is mistaken for a repeat
-    if (this.#depth.observed) deliver(this.#depth, depth);
+    this.#lastDepth = depth;
+    deliver(this.#depth, depth);
   }
 
   /** Completes every observable, after a last exact snapshot. */
   complete(final: PoolStats, depth: number): void {
-    this.depthChanged(depth);
+    if (this.#depth.observed) this.depthChanged(depth);
     if (this.#state.observed) this.emitState(final);
     this.#events.complete();
     this.#scaling.complete();
