@@ -84,6 +84,19 @@ describe('taskSignal()', () => {
     expect(pool.stats).to.include({ workers: 0, busyWorkers: 0, cancelled: 3 });
   });
 
+  it('aborts a task run on the caller (onFull: caller-runs), in the thread started for it', async () => {
+    const pool = new ThreadPool<Work>({ module, maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
+    const onWorker = pool.run('sleep', 60_000);
+    const onCaller = pool.run('sleep', 60_000);
+    expect(pool.stats).to.include({ running: 2, busyWorkers: 1 });
+    onCaller.cancel('enough');
+    onWorker.cancel('enough');
+    // Resolves once both functions have returned: only their aborts make them return.
+    await pool.drain();
+    expect([onWorker.state, onCaller.state]).to.deep.equal(['cancelled', 'cancelled']);
+    await pool.close();
+  });
+
   it('throws outside a ThreadPool task', () => {
     expect(() => taskSignal()).to.throw(Error, 'taskSignal() must be called while a ThreadPool task runs');
   });

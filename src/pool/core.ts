@@ -10,7 +10,7 @@ import { PoolObservers } from './observers.js';
 import { checkBounds, checkCount, checkSubmitOptions, type ResolvedOptions } from './options.js';
 import { discardedError, fullPolicies, type FullPolicy, type FullPolicyHost } from './policies/on-full.js';
 import { scaleUpPolicies, type ScaleUpPolicy } from './policies/scale-up.js';
-import type { Runtime } from './runtime.js';
+import type { Runtime, RuntimeWorker } from './runtime.js';
 import type { PoolStats } from './stats.js';
 import { Context, Task, type TaskOwner } from './task.js';
 import type { WorkerSlot } from './worker.js';
@@ -41,7 +41,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   readonly #blocked = new Deque<Task<Job>>(); // submissions waiting for room under 'block'
   readonly #workers: WorkerSet<Job>;
   #busy = 0;
-  readonly #onCaller = new Set<Task<Job>>();
+  /** Tasks running on the caller, each with the runtime worker started for it. */
+  readonly #onCaller = new Map<Task<Job>, RuntimeWorker<Job>>();
   #nextTaskId = 1;
   #pumping = false;
 
@@ -150,7 +151,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#watchSignal(task);
     this.#emitTask('task:queued', task);
     const worker = this.#runtime.startWorker(-1, (error) => finish(error, false));
-    this.#onCaller.add(task);
+    this.#onCaller.set(task, worker);
     const finish = (outcome: unknown, ok: boolean): void => {
       this.#onCaller.delete(task);
       worker.stop();
@@ -345,7 +346,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         break;
       case 'running':
         this.#settle(task, 'cancelled', error, task.worker?.id ?? -1);
-        task.abort(error);
+        this.#abort(task, error);
         break;
       default:
         return false;
@@ -355,11 +356,17 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     return true;
   }
 
+  /** Aborts a running task: its signal, and the runtime worker running it. */
+  #abort(task: Task<Job>, reason: unknown): void {
+    task.abort(reason);
+    (task.worker?.runtime ?? this.#onCaller.get(task))?.abort?.(reason);
+  }
+
   timeoutTask(task: Task<Job>): void {
     if (task.state !== 'running') return;
     const error = new TimeoutError(task.timeout ?? this.#options.taskTimeout!, { taskId: task.id });
     this.#settle(task, 'failed', error, task.worker?.id ?? -1);
-    task.abort(error);
+    this.#abort(task, error);
     this.changed();
   }
 
@@ -463,13 +470,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       const pending: Task<Job>[] = [];
       pending.push(...this.#blocked.clear(), ...this.#dispatch.clear(), ...this.#lanes.clear());
       for (const worker of this.#workers.values()) if (worker.task !== null) pending.push(worker.task);
-      pending.push(...this.#onCaller);
+      pending.push(...this.#onCaller.keys());
       for (const task of pending) {
         if (task.settled) continue;
         const wasRunning = task.state === 'running';
         const cause = error();
         this.#settle(task, 'cancelled', cause, wasRunning ? (task.worker?.id ?? -1) : undefined);
-        if (wasRunning) task.abort(cause);
+        if (wasRunning) this.#abort(task, cause);
       }
       this.#depthChanged();
       if (this.#isIdle()) this.#finish();

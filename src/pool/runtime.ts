@@ -9,6 +9,13 @@ import type { TaskContext } from './task.js';
 export interface RuntimeWorker<Job> {
   /** Runs `job`; returns its value, or a thenable of it. May throw. */
   run(job: Job, ctx: TaskContext): unknown;
+  /**
+   * The running task was cancelled, timed out or terminated (`ctx.signal`
+   * aborts too). A runtime whose task cannot read `ctx.signal`, such as one
+   * running in another thread, passes the abort on from here, so that it
+   * need not listen to every task's signal.
+   */
+  abort?(reason: unknown): void;
   /** Stops the worker; it runs nothing more. */
   stop(): void;
 }

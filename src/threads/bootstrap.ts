@@ -31,8 +31,36 @@ const { moduleUrl, workerId } = workerData;
 const contextSlot = Symbol.for(${JSON.stringify(contextKey)});
 const storage = (globalThis[contextSlot] ??= new AsyncLocalStorage());
 const loading = import(moduleUrl);
-loading.catch(() => {});
-const controllers = new Map();
+let loaded;
+loading.then((exports) => (loaded = exports), () => {});
+// The running tasks, by id. One thread runs one task at a time, but an
+// aborted task may still be returning when the next one starts.
+const tasks = new Map();
+
+// A task's context: its AbortController is made when the task first reads
+// its signal (through taskSignal()); an abort before that is remembered.
+class TaskContext {
+  #controller = undefined;
+  aborted = false;
+  reason = undefined;
+  constructor(taskId) {
+    this.taskId = taskId;
+    this.workerId = workerId;
+  }
+  get signal() {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.aborted) this.#controller.abort(this.reason);
+    }
+    return this.#controller.signal;
+  }
+  abort(reason) {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
 
 const cloneable = (value) => {
   try {
@@ -93,14 +121,13 @@ function exported(exports, name) {
 }
 
 async function run({ id, fn, args }) {
-  const controller = new AbortController();
-  controllers.set(id, controller);
+  const context = new TaskContext(id);
+  tasks.set(id, context);
   let reply;
   try {
-    const target = exported(await loading, fn);
+    const target = exported(loaded ?? (await loading), fn);
     // Aborted while the module loaded: its Future has settled, so do not start it.
-    controller.signal.throwIfAborted();
-    const context = { signal: controller.signal, taskId: id, workerId };
+    if (context.aborted) throw context.reason;
     reply = { type: 'done', id, value: await storage.run(context, () => target(...args)) };
   } catch (thrown) {
     let error;
@@ -111,7 +138,7 @@ async function run({ id, fn, args }) {
     }
     reply = { type: 'failed', id, error };
   }
-  controllers.delete(id);
+  tasks.delete(id);
   try {
     parentPort.postMessage(reply);
   } catch (cloneError) {
@@ -122,7 +149,7 @@ async function run({ id, fn, args }) {
 
 parentPort.on('message', (message) => {
   if (message.type === 'run') run(message);
-  else if (message.type === 'abort') controllers.get(message.id)?.abort(fromRecord(message.reason));
+  else if (message.type === 'abort') tasks.get(message.id)?.abort(fromRecord(message.reason));
 });
 //# sourceURL=rxpool/threads/bootstrap.js
 `;

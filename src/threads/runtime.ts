@@ -15,15 +15,14 @@ import type { ThreadTask } from './task.js';
 /** The task a thread is running, as the pool side tracks it. */
 interface Running {
   readonly id: number;
-  readonly signal: AbortSignal;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /**
  * One worker thread running one task at a time. Its `run` posts the task and
- * returns a promise of the thread's answer; aborting the task's signal posts
- * an abort. A thread that dies unasked (an uncaught error, `process.exit`, a
+ * returns a promise of the thread's answer; the pool's `abort` (the task was
+ * cancelled, timed out or terminated) posts an abort. A thread that dies unasked (an uncaught error, `process.exit`, a
  * resource limit) reports a `WorkerCrashedError` through `crashed`, and the
  * pool core fails its task and replaces it.
  *
@@ -69,24 +68,17 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     const message: PoolMessage = { type: 'run', id: ctx.taskId, fn: job.fn, args: job.args };
     // Throws (and fails the task, the thread unharmed) when an arg cannot be cloned.
     this.#thread.postMessage(message, job.transfer);
-    const signal = ctx.signal;
     return new Promise((resolve, reject) => {
-      this.#running = { id: ctx.taskId, signal, resolve, reject };
+      this.#running = { id: ctx.taskId, resolve, reject };
       this.#thread.ref();
-      if (signal.aborted) this.handleEvent();
-      else signal.addEventListener('abort', this);
     });
   }
 
-  /** @internal The running task's signal aborted (this object is its listener): abort it in the thread too. */
-  handleEvent(): void {
+  /** The running task was aborted on the pool's side: abort it in the thread too. */
+  abort(reason: unknown): void {
     const running = this.#running;
     if (running === undefined || this.#stopped) return;
-    const message: PoolMessage = {
-      type: 'abort',
-      id: running.id,
-      reason: recordThrown(running.signal.reason),
-    };
+    const message: PoolMessage = { type: 'abort', id: running.id, reason: recordThrown(reason) };
     this.#thread.postMessage(message);
   }
 
@@ -115,7 +107,6 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   #release(): Running | undefined {
     const running = this.#running;
     this.#running = undefined;
-    running?.signal.removeEventListener('abort', this);
     return running;
   }
 
