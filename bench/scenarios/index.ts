@@ -1,0 +1,32 @@
+/**
+ * The scenario registry: every scenario the harness knows, by plan number.
+ * Adding one is a file under `scenarios/` and a line here.
+ */
+import type { Scenario } from '../scenario.js';
+import { asyncHops } from './async-hops.js';
+import { dispatch } from './dispatch.js';
+import { memory } from './memory.js';
+import { observed } from './observed.js';
+import { priority } from './priority.js';
+import { streams } from './streams.js';
+import { threads } from './threads.js';
+import { throughput } from './throughput.js';
+
+export const scenarios: readonly Scenario[] = [
+  throughput, // 1
+  asyncHops, // 2
+  memory, // 3
+  observed, // 4
+  streams, // 5
+  priority, // 6
+  dispatch, // 7
+  threads, // 8
+];
+
+export function scenarioNamed(id: string): Scenario {
+  const scenario = scenarios.find((candidate) => candidate.id === id);
+  if (scenario === undefined) {
+    throw new Error(`no scenario named ${id}; known: ${scenarios.map((known) => known.id).join(', ')}`);
+  }
+  return scenario;
+}
