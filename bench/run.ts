@@ -27,7 +27,7 @@ const { values: flags } = parseArgs({
   },
 });
 const scale = flags.quick ? 0.1 : 1;
-const samples = Number(flags.samples ?? (flags.quick ? 3 : 5));
+const samples = Number(flags.samples ?? (flags.quick ? 1 : 5));
 const only = flags.only?.split(',');
 const selected = scenarios.filter((scenario) => only === undefined || only.includes(scenario.id));
 const resultsDirectory = join(root, 'bench', 'results');
@@ -50,7 +50,7 @@ function sample(scenario: Scenario, row: Case, library: string, round: number): 
   if (profile) mkdirSync(profileDirectory, { recursive: true });
   const params = Object.entries(row.params).map(([key, value]) => `${key}=${value}`);
   const args = ['--expose-gc', ...(scenario.nodeFlags ?? []), ...runner];
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', BENCH_QUICK: flags.quick ? '1' : '' };
   if (profile) env.BENCH_CPU_PROFILE = join(profileDirectory, `${name}.cpuprofile`);
   const child = spawn(process.execPath, [...args, scenario.id, library, String(row.n), ...params], {
     cwd: root,

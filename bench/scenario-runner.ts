@@ -2,14 +2,14 @@
  * One sample, in a fresh process:
  *   node --expose-gc bench/scenario-runner.js <scenario> <library> <n> [key=value ...]
  * Runs the workload once, small, to warm up (10,000 tasks unless the scenario
- * says otherwise), collects the garbage, runs it again and prints the second
- * run's measurement as one JSON line. With BENCH_CPU_PROFILE=<file>, the second
- * run alone is CPU-profiled into that file.
+ * says otherwise; at most 2,000 with BENCH_QUICK=1), collects the garbage,
+ * runs it again and prints the second run's measurement as one JSON line.
+ * With BENCH_CPU_PROFILE=<file>, the second run alone is CPU-profiled into
+ * that file.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { collectGarbage, type Params } from './scenario.js';
-import { scenarioNamed } from './scenarios/index.js';
+import { collectGarbage, type Params, type Scenario } from './scenario.js';
 
 const [id, library, size, ...rest] = process.argv.slice(2);
 if (id === undefined || library === undefined || size === undefined) {
@@ -22,10 +22,15 @@ const params: Params = Object.fromEntries(
     return [pair.slice(0, at), pair.slice(at + 1)];
   }),
 );
-const scenario = scenarioNamed(id);
+// Only this scenario's module is loaded, not the registry with every library in it.
+const module = (await import(`./scenarios/${id}.js`)) as Record<string, Scenario>;
+const scenario = Object.values(module).find((candidate) => candidate.id === id);
+if (scenario === undefined) throw new Error(`bench/scenarios/${id} exports no scenario with id ${id}`);
+const quick = process.env.BENCH_QUICK === '1';
 const profileFile = process.env.BENCH_CPU_PROFILE;
 
-await scenario.measure(library, scenario.warmup?.(n) ?? Math.min(n, 10_000), params);
+const warmup = scenario.warmup?.(n) ?? Math.min(n, 10_000);
+await scenario.measure(library, quick ? Math.min(warmup, 2_000) : warmup, params);
 collectGarbage();
 const profiler = profileFile ? new Session() : undefined;
 if (profiler) {

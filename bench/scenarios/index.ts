@@ -1,5 +1,6 @@
 /**
- * The scenario registry: every scenario the harness knows, by plan number.
+ * The scenario registry: every scenario the harness knows, by plan number
+ * (a child process loads only its own scenario's module, by id).
  * Adding one is a file under `scenarios/` and a line here.
  */
 import type { Scenario } from '../scenario.js';
@@ -22,11 +23,3 @@ export const scenarios: readonly Scenario[] = [
   dispatch, // 7
   threads, // 8
 ];
-
-export function scenarioNamed(id: string): Scenario {
-  const scenario = scenarios.find((candidate) => candidate.id === id);
-  if (scenario === undefined) {
-    throw new Error(`no scenario named ${id}; known: ${scenarios.map((known) => known.id).join(', ')}`);
-  }
-  return scenario;
-}
