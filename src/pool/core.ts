@@ -315,18 +315,26 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     else if (state === 'failed') this.#failed++;
     else this.#cancelled++;
     task.settle(state, outcome, at);
-    if (this.observers.eventsObserved) {
-      const taskId = task.id;
-      this.#emit(
-        state === 'succeeded'
-          ? { type: 'task:succeeded', time: at, taskId, workerId: workerId! }
-          : state === 'failed'
-            ? { type: 'task:failed', time: at, taskId, workerId: workerId!, error: outcome }
-            : workerId === undefined
-              ? { type: 'task:cancelled', time: at, taskId, reason: outcome }
-              : { type: 'task:cancelled', time: at, taskId, workerId, reason: outcome },
-      );
-    }
+    if (this.observers.eventsObserved) this.#emitSettled(task.id, state, outcome, workerId, at);
+  }
+
+  // Kept out of #settle, so that the hot path stays small enough to inline.
+  #emitSettled(
+    taskId: number,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    outcome: unknown,
+    workerId: number | undefined,
+    time: number,
+  ): void {
+    this.#emit(
+      state === 'succeeded'
+        ? { type: 'task:succeeded', time, taskId, workerId: workerId! }
+        : state === 'failed'
+          ? { type: 'task:failed', time, taskId, workerId: workerId!, error: outcome }
+          : workerId === undefined
+            ? { type: 'task:cancelled', time, taskId, reason: outcome }
+            : { type: 'task:cancelled', time, taskId, workerId, reason: outcome },
+    );
   }
 
   cancelTask(task: Task<Job>, error: CancelledError): boolean {
