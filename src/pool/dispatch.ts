@@ -82,15 +82,16 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     const count = workers.length;
     let target = this.#backlog;
     let load = Infinity;
-    for (let i = 0; i < count && load > 0; i++) {
-      const index = (this.#cursor + i) % count;
+    let index = this.#cursor < count ? this.#cursor : 0;
+    for (let scanned = 0; scanned < count && load > 0; scanned++) {
       const worker = workers[index]!;
+      if (++index === count) index = 0;
       const queue = worker.queue!;
       const workerLoad = queue.size + (worker.task === null ? 0 : 1);
       if (workerLoad < load) {
         load = workerLoad;
         target = queue;
-        this.#cursor = index + 1;
+        this.#cursor = index;
       }
     }
     task.home = target;
