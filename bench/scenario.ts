@@ -49,7 +49,7 @@ export interface Verdict {
 }
 
 export interface Scenario {
-  /** Its number in the project's plan, and the name given on the command line. */
+  /** Its number in the tables, and the name given on the command line (and its file's name). */
   readonly number: number;
   readonly id: string;
   readonly title: string;
@@ -68,7 +68,7 @@ export interface Scenario {
 /** A task that does nothing, asynchronously: the unit of pure overhead. */
 export const emptyTask = async (): Promise<void> => {};
 
-/** Scales a plan-sized n for `--quick`, keeping it a round number. */
+/** Scales a full-size n for `--quick`, keeping it a round number. */
 export const scaled = (n: number, scale: number): number => Math.max(1, Math.round(n * scale));
 
 /** Collects the garbage twice (finalizers may free more); needs `--expose-gc`. */
@@ -111,7 +111,7 @@ export function atMost(target: string, measured: number, limit: number, unit = '
 }
 
 /**
- * rxpool against the floor, twice: the plan's target (`limit`× the floor), and
+ * rxpool against the floor, twice: the target (`limit`× the floor), and
  * the same limit against `floor-thenable`, the floor behind a thenable
  * handle, which is the least a Future that makes its promise lazily can cost
  * a caller who awaits it.

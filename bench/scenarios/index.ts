@@ -1,5 +1,5 @@
 /**
- * The scenario registry: every scenario the harness knows, by plan number
+ * The scenario registry: every scenario the harness knows, by number
  * (a child process loads only its own scenario's module, by id).
  * Adding one is a file under `scenarios/` and a line here.
  */

@@ -25,7 +25,7 @@ import { atMost, medianOf, scaled, type CaseResult, type Scenario, type Verdict 
 import type * as Work from '../threads/work.js';
 import { spin, spinIterations } from '../threads/work.js';
 
-/** Every pool's size: the machine the plan was written for has 2 cores. */
+/** Every pool's size: the machine these figures come from has 2 cores. */
 const poolSize = 2;
 const peers = ['piscina', 'tinypool', 'workerpool', 'poolifier'];
 const libraries = [...peers, 'rxpool'];

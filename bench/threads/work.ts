@@ -11,7 +11,7 @@ export function add(a: number, b: number): number {
   return a + b;
 }
 
-/** Iterations of {@link spin} in one `cpu` task: about 1 ms on the machine the plan was written for. */
+/** Iterations of {@link spin} in one `cpu` task: about 1 ms on the machine these figures come from. */
 export const spinIterations = 500_000;
 
 /** The `cpu` task: a 32-bit FNV-style hash stirred `iterations` times from `seed`; CPU only. */
