@@ -24,6 +24,13 @@ export interface TaskContext {
   readonly taskId: number;
 }
 
+/** A task's signal: its controller once read, and whether (and why) it aborted. */
+interface AbortState {
+  controller: AbortController | undefined;
+  aborted: boolean;
+  reason: unknown;
+}
+
 /** What a task asks of the pool that owns it. */
 export interface TaskOwner<Job> {
   cancelTask(task: Task<Job>, error: CancelledError): boolean;
@@ -50,10 +57,8 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   inLane = false;
   /** The queue holding it, under `dispatch: 'dedicated'`. */
   home: TaskQueue<Task<Job>> | undefined = undefined;
-  // The AbortController behind ctx.signal is made only when a task reads it.
-  #controller: AbortController | undefined = undefined;
-  #abortReason: unknown = undefined;
-  #aborted = false;
+  // Made only when the task reads ctx.signal or is aborted: most tasks never are.
+  #abort: AbortState | undefined = undefined;
 
   constructor(
     owner: TaskOwner<Job>,
@@ -82,19 +87,25 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
 
   /** The signal handed to the task function, created on first read. */
   get abortSignal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#abortReason);
+    const state = this.#abortState();
+    if (state.controller === undefined) {
+      state.controller = new AbortController();
+      if (state.aborted) state.controller.abort(state.reason);
     }
-    return this.#controller.signal;
+    return state.controller.signal;
+  }
+
+  #abortState(): AbortState {
+    return (this.#abort ??= { controller: undefined, aborted: false, reason: undefined });
   }
 
   /** Aborts the task's signal (now, or when the task first reads it). */
   abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#abortReason = reason;
-    this.#controller?.abort(reason);
+    const state = this.#abortState();
+    if (state.aborted) return;
+    state.aborted = true;
+    state.reason = reason;
+    state.controller?.abort(reason);
   }
 
   /** The user's signal fired (the task is its abort listener): cancel, with its reason as the cause. */
