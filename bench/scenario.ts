@@ -68,6 +68,9 @@ export interface Scenario {
 /** A task that does nothing, asynchronously: the unit of pure overhead. */
 export const emptyTask = async (): Promise<void> => {};
 
+/** A task that crosses the event loop once, as real I/O does: one `setImmediate`. */
+export const oneHop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Scales a full-size n for `--quick`, keeping it a round number. */
 export const scaled = (n: number, scale: number): number => Math.max(1, Math.round(n * scale));
 

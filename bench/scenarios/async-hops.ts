@@ -4,11 +4,10 @@
  * is now a share of a realistic task, not the whole of it.
  */
 import { submitAllAndAwait } from '../libraries.js';
-import { scaled, versusFloor, type Scenario } from '../scenario.js';
+import { oneHop, scaled, type Scenario, versusFloor } from '../scenario.js';
 
 const concurrency = 64;
 const limit = 1.3;
-const oneHop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export const asyncHops: Scenario = {
   number: 2,

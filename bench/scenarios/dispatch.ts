@@ -20,15 +20,13 @@
  * from when a worker's own is empty).
  */
 import { limiter, poolLimiter, type Limiter } from '../libraries.js';
-import { atMost, medianOf, scaled, seededRandom, type Scenario } from '../scenario.js';
+import { atMost, medianOf, oneHop, scaled, type Scenario, seededRandom } from '../scenario.js';
 import { Pool } from '../../src/index.js';
 
 const concurrency = 16;
 const limit = 1.1;
 const layouts = ['random', 'blocks'] as const;
 type Layout = (typeof layouts)[number];
-
-const oneHop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A task that awaits `k` hops; one function per k, made before the timed section. */
 function hops(k: number): () => Promise<void> {
