@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { Err, Ok, type Result } from 'ts-results-es';
+import { Awaitable } from './awaitable.js';
 import { all, allSettled, any, race } from './combinators.js';
 
 /**
@@ -17,11 +18,15 @@ export interface FutureTiming {
 
 type Settled = 'succeeded' | 'failed' | 'cancelled';
 
+const toOk = <T>(value: T): Result<T, unknown> => Ok(value);
+const toErr = (error: unknown): Result<never, unknown> => Err(error);
+
 /**
  * The handle of one submitted task: it carries the task's result or error.
  *
- * A Future is awaitable (`await future`), yet it allocates no Promise until
- * somebody asks for one, and a failed Future that nobody observes never raises
+ * A Future is awaitable (`await future`) and chains as a promise does, yet
+ * it is no native promise: it allocates nothing for its outcome until
+ * somebody asks for it, and a failed Future that nobody observes never raises
  * an unhandled rejection. It settles exactly once. Only the pool settles it;
  * a reader can await it, read its {@link Future.state | state}, turn it into a
  * {@link Future.result | Result} or an Observable, or {@link Future.cancel | cancel} it.
@@ -34,7 +39,7 @@ type Settled = 'succeeded' | 'failed' | 'cancelled';
  * if (result.isOk()) console.log(result.value);
  * ```
  */
-export abstract class Future<T> implements PromiseLike<T> {
+export abstract class Future<T> extends Awaitable<T> {
   /** Resolves to the values of all futures, or rejects with the first failure (as `Promise.all`). */
   static readonly all = all;
   /** Resolves to a `Result` per future, in input order; never rejects. */
@@ -48,18 +53,13 @@ export abstract class Future<T> implements PromiseLike<T> {
   readonly id: number;
 
   #state: FutureState;
-  #outcome: unknown = undefined;
   #submittedAt: number;
   #startedAt: number | undefined = undefined;
   #settledAt: number | undefined = undefined;
-  // Created on demand, by the first `then` (or `await`).
-  #promise: Promise<T> | undefined = undefined;
-  // Typed without T, so that Future<T> stays covariant (a Future<1> is a Future<unknown>).
-  #resolve: ((value: unknown) => void) | undefined = undefined;
-  #reject: ((error: unknown) => void) | undefined = undefined;
   #listeners: (() => void)[] | undefined = undefined;
 
   protected constructor(id: number, state: FutureState, submittedAt: number) {
+    super();
     this.id = id;
     this.#state = state;
     this.#submittedAt = submittedAt;
@@ -97,33 +97,13 @@ export abstract class Future<T> implements PromiseLike<T> {
   /** How the owner cancels a pending task; returns whether it did. */
   protected abstract requestCancel(reason: unknown): boolean;
 
-  /** Like `Promise.prototype.then`: what `await future` calls. */
-  then<R1 = T, R2 = never>(
-    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    // `any`, as in Promise: a handler may declare the error type it expects.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.#asPromise().then(onFulfilled, onRejected);
-  }
-
-  /** Like `Promise.prototype.catch`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.#asPromise().then(undefined, onRejected);
-  }
-
-  /** Like `Promise.prototype.finally`. */
-  finally(onFinally?: (() => void) | null): Promise<T> {
-    return this.#asPromise().finally(onFinally);
+  get [Symbol.toStringTag](): string {
+    return 'Future';
   }
 
   /** The outcome as a `Result`: `Ok(value)` or `Err(error)`. Never rejects. */
   result(): Promise<Result<T, unknown>> {
-    return this.#asPromise().then(
-      (value) => Ok(value),
-      (error: unknown) => Err(error),
-    );
+    return this.then(toOk, toErr);
   }
 
   /**
@@ -136,10 +116,10 @@ export abstract class Future<T> implements PromiseLike<T> {
       const deliver = (): void => {
         if (!active) return;
         if (this.#state === 'succeeded') {
-          subscriber.next(this.#outcome as T);
+          subscriber.next(this.outcome as T);
           subscriber.complete();
         } else {
-          subscriber.error(this.#outcome);
+          subscriber.error(this.outcome);
         }
       };
       if (this.settled) deliver();
@@ -152,7 +132,7 @@ export abstract class Future<T> implements PromiseLike<T> {
 
   /** The error a failed or cancelled Future holds; undefined otherwise. */
   protected get error(): unknown {
-    return this.#state === 'failed' || this.#state === 'cancelled' ? this.#outcome : undefined;
+    return this.#state === 'failed' || this.#state === 'cancelled' ? this.outcome : undefined;
   }
 
   protected setState(state: 'blocked' | 'queued' | 'running'): void {
@@ -167,31 +147,13 @@ export abstract class Future<T> implements PromiseLike<T> {
   /** Settles the Future. Callers check `settled` first: settling twice is a bug. */
   protected settleAs(state: Settled, outcome: unknown, at: number): void {
     this.#state = state;
-    this.#outcome = outcome;
     this.#settledAt = at;
-    if (this.#promise !== undefined) {
-      if (state === 'succeeded') this.#resolve!(outcome);
-      else this.#reject!(outcome);
-      this.#resolve = this.#reject = undefined;
-    }
+    if (state === 'succeeded') this.fulfil(outcome);
+    else this.reject(outcome);
     const listeners = this.#listeners;
     if (listeners !== undefined) {
       this.#listeners = undefined;
       for (const listener of listeners) listener();
     }
-  }
-
-  #asPromise(): Promise<T> {
-    if (this.#promise !== undefined) return this.#promise;
-    const state = this.#state;
-    if (state === 'succeeded') this.#promise = Promise.resolve(this.#outcome as T);
-    else if (state === 'failed' || state === 'cancelled') this.#promise = Promise.reject(this.#outcome);
-    else {
-      this.#promise = new Promise<T>((resolve, reject) => {
-        this.#resolve = resolve as (value: unknown) => void;
-        this.#reject = reject;
-      });
-    }
-    return this.#promise;
   }
 }
