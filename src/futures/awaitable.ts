@@ -19,28 +19,36 @@ type Phase = typeof PENDING | typeof FULFILLED | typeof REJECTED;
 
 type Handler = ((value: never) => unknown) | null | undefined;
 
-// Pairs of (settled source, continuation to run), drained by one microtask.
+// Pairs of (settled source, continuation to run), in the order they became
+// due, in `due[0 .. dueLength)`. The array keeps its size between drains.
 const due: unknown[] = [];
+let dueLength = 0;
+// A drain is queued as a microtask.
 let scheduled = false;
 // The drain is a reaction of a native promise rather than a `queueMicrotask`
 // callback, which fake timers replace: awaiting a Future must not need a tick.
 const resolved = Promise.resolve();
 
 function schedule(source: Awaitable<unknown>, continuation: Continuation<unknown>): void {
-  due.push(source, continuation);
-  if (!scheduled) {
-    scheduled = true;
-    void resolved.then(drain);
-  }
+  due[dueLength++] = source;
+  due[dueLength++] = continuation;
+  if (scheduled) return;
+  scheduled = true;
+  void resolved.then(drain);
 }
 
 function drain(): void {
   // Handlers that settle other handles append to `due`; they run in this pass.
-  for (let i = 0; i < due.length; i += 2) {
-    (due[i + 1] as Continuation<unknown>).run(due[i] as Awaitable<unknown>);
+  for (let i = 0; i < dueLength; i += 2) {
+    const source = due[i] as Awaitable<unknown>;
+    const continuation = due[i + 1] as Continuation<unknown>;
+    due[i] = due[i + 1] = undefined;
+    continuation.run(source);
   }
-  due.length = 0;
+  dueLength = 0;
   scheduled = false;
+  // After a burst, let the array shrink rather than hold its peak.
+  if (due.length > 4096) due.length = 0;
 }
 
 const isObjectLike = (value: unknown): value is object =>
