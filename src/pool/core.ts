@@ -88,9 +88,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   // ─── Submission ────────────────────────────────────────────────────────────
 
   submit(job: Job, options: unknown): Task<Job> {
-    const { priority = 0, key, timeout, signal } = checkSubmitOptions(options);
+    const checked = checkSubmitOptions(options);
+    const { key, signal } = checked;
     const at = now();
-    const task = new Task<Job>(this, this.#nextTaskId++, job, priority, key, timeout, signal, at);
+    const task = new Task<Job>(this, this.#nextTaskId++, job, checked, at);
     this.#submitted++;
     this.#waiters.submitted();
     if (this.#closed) {

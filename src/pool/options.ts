@@ -193,23 +193,41 @@ export function resolveOptions(options: unknown, defaultMaxWorkers?: number): Re
   });
 }
 
-/** Validates the options of one `submit`. Returns undefined fields for absent ones. */
-/** What a submission without options gets: one shared object, not one per task. */
-const noOptions: SubmitOptions = Object.freeze({});
+/** The options of one submission, read once and checked: what its task keeps. */
+export interface TaskOptions {
+  readonly priority: number;
+  readonly key: string | undefined;
+  readonly timeout: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
 
-export function checkSubmitOptions(options: unknown): SubmitOptions {
+/** What a submission without options gets: one shared object, not one per task. */
+const noOptions: TaskOptions = Object.freeze({
+  priority: 0,
+  key: undefined,
+  timeout: undefined,
+  signal: undefined,
+});
+
+/** Validates the options of one `submit`, reading each once, into what the task keeps. */
+export function checkSubmitOptions(options: unknown): TaskOptions {
   if (options === undefined) return noOptions;
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`submit options must be an object, received ${show(options)}`);
   }
-  const o = options as Partial<Record<keyof SubmitOptions, unknown>>;
-  if (o.priority !== undefined) expectNumber('priority', o.priority);
-  if (o.timeout !== undefined) checkDuration('timeout', o.timeout, true);
-  if (o.key !== undefined && typeof o.key !== 'string') {
-    throw new TypeError(`key must be a string, received ${show(o.key)}`);
+  const { priority = 0, timeout, key, signal } = options as Partial<Record<keyof SubmitOptions, unknown>>;
+  expectNumber('priority', priority);
+  if (timeout !== undefined) checkDuration('timeout', timeout, true);
+  if (key !== undefined && typeof key !== 'string') {
+    throw new TypeError(`key must be a string, received ${show(key)}`);
   }
-  checkSignal('signal', o.signal);
-  return o as SubmitOptions;
+  checkSignal('signal', signal);
+  return {
+    priority: priority as number,
+    key,
+    timeout: timeout as number | undefined,
+    signal: signal as AbortSignal | undefined,
+  };
 }
 
 export { show as describeValue };

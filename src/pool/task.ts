@@ -1,6 +1,7 @@
 import { Future } from '../futures/future.js';
 import { CancelledError } from '../errors.js';
 import type { TimerHandle } from './clock.js';
+import type { TaskOptions } from './options.js';
 import type { QueueEntry, TaskQueue } from './queues/index.js';
 import type { WorkerSlot } from './worker.js';
 
@@ -24,8 +25,12 @@ export interface TaskContext {
   readonly taskId: number;
 }
 
-/** A task's signal: its controller once read, and whether (and why) it aborted. */
-interface AbortState {
+/**
+ * What only some tasks need: a timeout timer, and a signal (its controller
+ * once read, and whether and why it aborted).
+ */
+interface Extras {
+  timer: TimerHandle | undefined;
   controller: AbortController | undefined;
   aborted: boolean;
   reason: unknown;
@@ -44,39 +49,39 @@ export interface TaskOwner<Job> {
  */
 export class Task<Job> extends Future<unknown> implements QueueEntry {
   readonly job: Job;
-  readonly priority: number;
-  readonly key: string | undefined;
-  readonly timeout: number | undefined;
-  readonly signal: AbortSignal | undefined;
+  readonly #options: TaskOptions;
   readonly #owner: TaskOwner<Job>;
   /** The worker whose slot it holds while its function runs. */
   worker: WorkerSlot<Job> | null = null;
-  /** The timeout timer while it runs. */
-  timer: TimerHandle | undefined = undefined;
   /** Waiting behind its key rather than in the queue. */
   inLane = false;
   /** The queue holding it, under `dispatch: 'dedicated'`. */
   home: TaskQueue<Task<Job>> | undefined = undefined;
-  // Made only when the task reads ctx.signal or is aborted: most tasks never are.
-  #abort: AbortState | undefined = undefined;
+  // Made only when the task has a timeout, reads ctx.signal or is aborted: most tasks never do.
+  #extras: Extras | undefined = undefined;
 
-  constructor(
-    owner: TaskOwner<Job>,
-    id: number,
-    job: Job,
-    priority: number,
-    key: string | undefined,
-    timeout: number | undefined,
-    signal: AbortSignal | undefined,
-    submittedAt: number,
-  ) {
+  constructor(owner: TaskOwner<Job>, id: number, job: Job, options: TaskOptions, submittedAt: number) {
     super(id, 'queued', submittedAt);
     this.#owner = owner;
     this.job = job;
-    this.priority = priority;
-    this.key = key;
-    this.timeout = timeout;
-    this.signal = signal;
+    this.#options = options;
+  }
+
+  get priority(): number {
+    return this.#options.priority;
+  }
+
+  get key(): string | undefined {
+    return this.#options.key;
+  }
+
+  get timeout(): number | undefined {
+    return this.#options.timeout;
+  }
+
+  /** The signal given to `submit`, if any (not the task's own `abortSignal`). */
+  get signal(): AbortSignal | undefined {
+    return this.#options.signal;
   }
 
   /** Still waiting to start (queued or blocked), so a queue keeps it. */
@@ -87,7 +92,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
 
   /** The signal handed to the task function, created on first read. */
   get abortSignal(): AbortSignal {
-    const state = this.#abortState();
+    const state = this.#extra();
     if (state.controller === undefined) {
       state.controller = new AbortController();
       if (state.aborted) state.controller.abort(state.reason);
@@ -95,13 +100,22 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
     return state.controller.signal;
   }
 
-  #abortState(): AbortState {
-    return (this.#abort ??= { controller: undefined, aborted: false, reason: undefined });
+  #extra(): Extras {
+    return (this.#extras ??= { timer: undefined, controller: undefined, aborted: false, reason: undefined });
+  }
+
+  /** The timeout timer while it runs. */
+  get timer(): TimerHandle | undefined {
+    return this.#extras?.timer;
+  }
+
+  set timer(timer: TimerHandle | undefined) {
+    if (timer !== undefined || this.#extras !== undefined) this.#extra().timer = timer;
   }
 
   /** Aborts the task's signal (now, or when the task first reads it). */
   abort(reason: unknown): void {
-    const state = this.#abortState();
+    const state = this.#extra();
     if (state.aborted) return;
     state.aborted = true;
     state.reason = reason;
