@@ -38,8 +38,10 @@ describe('Future', () => {
     expect(result.isErr() && result.error).to.equal('plain string');
   });
 
-  it('result() gives Ok or Err and never rejects', async () => {
-    const ok = await pool.submit(() => 'yes').result();
+  it('result() gives a native Promise of Ok or Err that never rejects', async () => {
+    const pending = pool.submit(() => 'yes').result();
+    expect(pending).to.be.instanceOf(Promise);
+    const ok = await pending;
     const err = await pool.submit(() => Promise.reject(new RangeError('no'))).result();
     expect(ok.isOk() && ok.value).to.equal('yes');
     expect(err.isErr() && err.error).to.be.instanceOf(RangeError);
