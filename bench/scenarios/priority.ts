@@ -2,12 +2,16 @@
  * 6. Priority queue and cancellation at scale. Random priorities make every
  * insertion land somewhere in the middle of the queue; cancelling queued
  * tasks in a shuffled order makes every removal do the same. Each runs at
- * n and n/4: a ratio near 4 is linear, near 16 is quadratic.
+ * n and n/4: a ratio near 4 is linear, near 16 is quadratic, and n log n
+ * gives 4 × log(n) / log(n/4), 4.55 from 25,000 to 100,000. The target allows
+ * a quarter more than that: at the larger size the queued tasks outgrow the
+ * young generation, and the collector's extra work is not the algorithm's.
  */
 import { limiter } from '../libraries.js';
 import { atMost, emptyTask, gate, medianOf, scaled, seededRandom, type Scenario } from '../scenario.js';
 
-const linearLimit = 4.5;
+/** Allowance over the n log n growth, for the collector. */
+const allowance = 1.25;
 const sizes = [25_000, 100_000];
 
 async function priorities(library: string, n: number): Promise<number> {
@@ -94,11 +98,13 @@ export const priority: Scenario = {
       const [small, large] = results.filter((result) => result.case.params.mode === mode);
       if (small === undefined || large === undefined) continue;
       const growth = large.case.n / small.case.n;
+      const limit = allowance * growth * (Math.log(large.case.n) / Math.log(small.case.n));
+      const shown = Math.round(limit * 100) / 100;
       for (const library of large.case.libraries.filter((name) => name.startsWith('rxpool'))) {
         const ratio =
           medianOf(results, large.case.label, library) / medianOf(results, small.case.label, library);
         verdicts.push(
-          atMost(`${library} ${mode}: ×${growth} n costs ≲ ${linearLimit}× time`, ratio, linearLimit),
+          atMost(`${library} ${mode}: ×${growth} n costs ≤ ${shown}× time (n log n, +25%)`, ratio, limit),
         );
       }
     }

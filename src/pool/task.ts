@@ -49,6 +49,8 @@ export interface TaskOwner<Job> {
  */
 export class Task<Job> extends Future<unknown> implements QueueEntry {
   readonly job: Job;
+  /** Its own field, not read through the options: the priority queue compares it on every step. */
+  readonly priority: number;
   readonly #options: TaskOptions;
   readonly #owner: TaskOwner<Job>;
   /** The worker whose slot it holds while its function runs. */
@@ -65,10 +67,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
     this.#owner = owner;
     this.job = job;
     this.#options = options;
-  }
-
-  get priority(): number {
-    return this.#options.priority;
+    this.priority = options.priority;
   }
 
   get key(): string | undefined {
