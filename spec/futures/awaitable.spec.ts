@@ -139,6 +139,26 @@ describe('Future as a promise', () => {
     expect(calls).to.deep.equal(['1:v', '2:v', '3:v']);
   });
 
+  it('queues a handler given during a drain behind the microtasks already queued, as a promise does', async () => {
+    const order = async (source: PromiseLike<number>): Promise<string[]> => {
+      const calls: string[] = [];
+      await source;
+      await new Promise<void>((done) => {
+        void source.then(() => {
+          void Promise.resolve().then(() => calls.push('queued first'));
+          void source.then(() => calls.push('given later'));
+          void Promise.resolve()
+            .then(() => undefined)
+            .then(() => done());
+        });
+      });
+      return calls;
+    };
+    const native = await order(Promise.resolve(1));
+    expect(native).to.deep.equal(['queued first', 'given later']);
+    expect(await order(pool.submit(() => 1))).to.deep.equal(native);
+  });
+
   it('adopts any thenable a handler returns, and rejects when reading then throws', async () => {
     const future = pool.submit(() => 1);
     // Only a then method, as some libraries hand out.

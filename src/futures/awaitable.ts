@@ -20,8 +20,11 @@ type Phase = typeof PENDING | typeof FULFILLED | typeof REJECTED;
 type Handler = ((value: never) => unknown) | null | undefined;
 
 // Pairs of (settled source, continuation to run), in the order they became
-// due, in `due[0 .. dueLength)`. The array keeps its size between drains.
-const due: unknown[] = [];
+// due, in `due[0 .. dueLength)`. A drain takes the array and leaves the spare
+// one for what becomes due meanwhile: that waits for the next drain, behind
+// the microtasks queued before it, as a promise's reactions would.
+let due: unknown[] = [];
+let spare: unknown[] = [];
 let dueLength = 0;
 // A drain is queued as a microtask.
 let scheduled = false;
@@ -38,17 +41,20 @@ function schedule(source: Awaitable<unknown>, continuation: Continuation<unknown
 }
 
 function drain(): void {
-  // Handlers that settle other handles append to `due`; they run in this pass.
-  for (let i = 0; i < dueLength; i += 2) {
-    const source = due[i] as Awaitable<unknown>;
-    const continuation = due[i + 1] as Continuation<unknown>;
-    due[i] = due[i + 1] = undefined;
-    continuation.run(source);
-  }
+  const batch = due;
+  const length = dueLength;
+  due = spare;
   dueLength = 0;
   scheduled = false;
+  for (let i = 0; i < length; i += 2) {
+    const source = batch[i] as Awaitable<unknown>;
+    const continuation = batch[i + 1] as Continuation<unknown>;
+    batch[i] = batch[i + 1] = undefined;
+    continuation.run(source);
+  }
   // After a burst, let the array shrink rather than hold its peak.
-  if (due.length > 4096) due.length = 0;
+  if (batch.length > 4096) batch.length = 0;
+  spare = batch;
 }
 
 const isObjectLike = (value: unknown): value is object =>
