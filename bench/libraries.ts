@@ -22,10 +22,10 @@ export interface Limiter {
 type Options = { readonly queue?: PoolOptions['queue'] };
 
 /**
- * A handle that is not a native promise, only a thenable over one. `await`
- * and `Promise.all` adopt such a handle through an extra job and an extra
- * promise: the least any lazily-promised handle (such as rxpool's Future)
- * pays on top of the floor.
+ * A handle that is not a native promise, only a thenable whose `then`
+ * forwards to one. `await` and `Promise.all` adopt such a handle through an
+ * extra job and promise, and the forwarding adds a derived promise and a
+ * microtask: how the Future worked before it kept its handlers itself.
  */
 class Thenable<T> implements PromiseLike<T> {
   constructor(private readonly promise: Promise<T>) {}

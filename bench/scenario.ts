@@ -116,8 +116,8 @@ export function atMost(target: string, measured: number, limit: number, unit = '
 /**
  * rxpool against the floor, twice: the target (`limit`× the floor), and
  * the same limit against `floor-thenable`, the floor behind a thenable
- * handle, which is the least a Future that makes its promise lazily can cost
- * a caller who awaits it.
+ * whose `then` forwards to its promise: what a handle that is not a native
+ * promise pays for the adoption and the forwarding.
  */
 export function versusFloor(results: readonly CaseResult[], label: string, limit: number): Verdict[] {
   const rxpool = medianOf(results, label, 'rxpool');

@@ -142,11 +142,22 @@ export abstract class Awaitable<T> implements Promise<T> {
     else schedule(this, reactions);
   }
 
-  /** Settles `next` as a handler given `source`'s outcome says (the Promise reaction job). */
-  protected static react(source: Awaitable<unknown>, next: Continuation<unknown>, handler: Handler): void {
+  /**
+   * The Promise reaction job: settles `next` with what the handler for
+   * `source`'s outcome returns or throws, or with the outcome itself when
+   * there is no such handler.
+   */
+  protected static react(
+    source: Awaitable<unknown>,
+    next: Continuation<unknown>,
+    onFulfilled: Handler,
+    onRejected: Handler,
+  ): void {
+    const fulfilled = source.#phase === FULFILLED;
     const outcome = source.#outcome;
+    const handler = fulfilled ? onFulfilled : onRejected;
     if (typeof handler !== 'function') {
-      if (source.#phase === FULFILLED) next.fulfil(outcome);
+      if (fulfilled) next.fulfil(outcome);
       else next.reject(outcome);
       return;
     }
@@ -158,11 +169,6 @@ export abstract class Awaitable<T> implements Promise<T> {
       return;
     }
     next.resolve(result);
-  }
-
-  /** True if `source` fulfilled; only for a settled source. */
-  protected static fulfilled(source: Awaitable<unknown>): boolean {
-    return source.#phase === FULFILLED;
   }
 }
 
@@ -201,9 +207,10 @@ export class Continuation<T> extends Awaitable<T> {
 
   /** Runs the handler for `source`'s outcome; called once, from the drain. */
   run(source: Awaitable<unknown>): void {
-    const handler = Awaitable.fulfilled(source) ? this.#onFulfilled : this.#onRejected;
+    const onFulfilled = this.#onFulfilled;
+    const onRejected = this.#onRejected;
     this.#onFulfilled = this.#onRejected = undefined;
-    Awaitable.react(source, this, handler);
+    Awaitable.react(source, this, onFulfilled, onRejected);
   }
 
   /** The Promise resolution procedure: adopts a thenable, fulfils with anything else. */

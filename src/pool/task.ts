@@ -91,7 +91,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
 
   /** The signal handed to the task function, created on first read. */
   get abortSignal(): AbortSignal {
-    const state = this.#extra();
+    const state = this.#madeExtras();
     if (state.controller === undefined) {
       state.controller = new AbortController();
       if (state.aborted) state.controller.abort(state.reason);
@@ -99,7 +99,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
     return state.controller.signal;
   }
 
-  #extra(): Extras {
+  #madeExtras(): Extras {
     return (this.#extras ??= { timer: undefined, controller: undefined, aborted: false, reason: undefined });
   }
 
@@ -109,12 +109,12 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   }
 
   set timer(timer: TimerHandle | undefined) {
-    if (timer !== undefined || this.#extras !== undefined) this.#extra().timer = timer;
+    if (timer !== undefined || this.#extras !== undefined) this.#madeExtras().timer = timer;
   }
 
   /** Aborts the task's signal (now, or when the task first reads it). */
   abort(reason: unknown): void {
-    const state = this.#extra();
+    const state = this.#madeExtras();
     if (state.aborted) return;
     state.aborted = true;
     state.reason = reason;
