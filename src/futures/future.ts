@@ -73,9 +73,17 @@ export abstract class Future<T> extends Awaitable<T> {
     return state === 'succeeded' || state === 'failed' || state === 'cancelled';
   }
 
-  /** When the task was submitted, started and settled (`performance.now()` ms). */
+  /**
+   * When the task was submitted, started and settled (`performance.now()` ms).
+   * A moment not yet reached has no key: `{ submittedAt }` while queued.
+   */
   get timing(): FutureTiming {
-    return { submittedAt: this.#submittedAt, startedAt: this.#startedAt, settledAt: this.#settledAt };
+    const submittedAt = this.#submittedAt;
+    const startedAt = this.#startedAt;
+    const settledAt = this.#settledAt;
+    if (startedAt === undefined)
+      return settledAt === undefined ? { submittedAt } : { submittedAt, settledAt };
+    return settledAt === undefined ? { submittedAt, startedAt } : { submittedAt, startedAt, settledAt };
   }
 
   /**
