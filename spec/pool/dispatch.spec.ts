@@ -60,4 +60,23 @@ describe("dispatch: 'dedicated'", () => {
     expect(await Promise.all(futures)).to.deep.equal([1, 2, 3]);
     await pool.close();
   });
+
+  it('a task cancelled by a listener of its own task:queued event is cancelled, and nothing breaks', async () => {
+    const pool = new Pool({ maxWorkers: 1, dispatch: 'dedicated' });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const controller = new AbortController();
+    let ran = false;
+    pool.events$.subscribe((event) => {
+      if (event.type === 'task:queued' && event.taskId === 2) controller.abort('at once');
+    });
+    const cancelled = pool.submit(() => (ran = true), { signal: controller.signal });
+    const after = pool.submit(() => 'after');
+    expect(cancelled.state).to.equal('cancelled');
+    gate.resolve();
+    expect(await after).to.equal('after');
+    expect(ran).to.equal(false);
+    expect(pool.stats).to.include({ queued: 0, cancelled: 1, succeeded: 2 });
+    await pool.close();
+  });
 });

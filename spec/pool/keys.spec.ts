@@ -97,4 +97,52 @@ describe('keyed tasks', () => {
     await terminating;
     expect(pool.stats).to.include({ queued: 0, cancelled: 2 });
   });
+
+  for (const [queue, expected] of [
+    ['fifo', ['A', 'B', 'C', 'D']],
+    ['lifo', ['A', 'D', 'C', 'B']],
+    ['priority', ['A', 'B', 'C', 'D']],
+  ] as const) {
+    it(`across keys the queue kind applies once a key frees (${queue})`, async () => {
+      const pool = new Pool({ maxWorkers: 1, queue });
+      const order: string[] = [];
+      const gate = deferred();
+      const task = (name: string, wait?: Promise<void>) => async () => {
+        order.push(name);
+        await wait;
+      };
+      const futures = [
+        pool.submit(task('A', gate.promise), { key: 'k' }),
+        pool.submit(task('B'), { key: 'k' }), // waits for A; then it is the oldest waiting
+        pool.submit(task('C')),
+        pool.submit(task('D'), { key: 'j' }),
+      ];
+      gate.resolve();
+      await Promise.all(futures);
+      expect(order).to.deep.equal(expected);
+      await pool.close();
+    });
+  }
+
+  it('a task its key freed leaves the queue, cancelled or evicted, with the counts right', async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 2, onFull: 'discard-oldest' });
+    const gate = deferred();
+    const a = pool.submit(() => gate.promise, { key: 'k' });
+    const b = pool.submit(() => 'b', { key: 'k' });
+    const c = pool.submit(() => 'c', { key: 'k' });
+    pool.pause();
+    gate.resolve();
+    await a;
+    // b now waits in the queue proper, c still behind the key.
+    expect(pool.stats).to.include({ queued: 2, running: 0 });
+    expect(b.cancel()).to.equal(true); // frees the key for c
+    expect(pool.stats).to.include({ queued: 1, cancelled: 1 });
+    const d = pool.submit(() => 'd');
+    const e = pool.submit(() => 'e'); // full: evicts c, the oldest waiting
+    expect([c.state, d.state, e.state]).to.deep.equal(['cancelled', 'queued', 'queued']);
+    pool.resume();
+    expect(await Promise.all([d, e])).to.deep.equal(['d', 'e']);
+    expect(pool.stats).to.include({ queued: 0, succeeded: 3, cancelled: 2 });
+    await pool.close();
+  });
 });

@@ -206,4 +206,67 @@ describe('observables', () => {
       ]);
     });
   });
+
+  describe('state$ follows every kind of submission', () => {
+    const cases: [string, (pool: Pool, gate: Promise<void>) => void, Partial<PoolStats>][] = [
+      [
+        'a task waiting behind its key (it may not start at once, so it is refused here)',
+        (pool, gate) => {
+          pool.submit(() => gate, { key: 'k' });
+          pool.submit(() => gate, { key: 'k' });
+        },
+        { running: 1, queued: 0, rejected: 1 },
+      ],
+      [
+        'a task whose signal is already aborted',
+        (pool) => void pool.submit(() => 1, { signal: AbortSignal.abort() }),
+        { submitted: 1, cancelled: 1 },
+      ],
+      [
+        'a task started at once with no room to wait',
+        (pool, gate) => void pool.submit(() => gate),
+        { running: 1, queued: 0 },
+      ],
+    ];
+    for (const [what, submit, expected] of cases) {
+      it(what, async () => {
+        const pool = new Pool({ maxWorkers: 2, queueCapacity: 0, onFull: 'reject' });
+        const snapshots: PoolStats[] = [];
+        pool.state$.subscribe((stats) => snapshots.push(stats));
+        const gate = deferred();
+        submit(pool, gate.promise);
+        await flush();
+        expect(snapshots.at(-1)).to.include(expected).and.deep.equal(pool.stats);
+        gate.resolve();
+        await pool.close();
+      });
+    }
+
+    it('a task waiting behind its key in an unbounded queue', async () => {
+      const pool = new Pool({ maxWorkers: 2 });
+      const snapshots: PoolStats[] = [];
+      pool.state$.subscribe((stats) => snapshots.push(stats));
+      const gate = deferred();
+      pool.submit(() => gate.promise, { key: 'k' });
+      await flush();
+      pool.submit(() => gate.promise, { key: 'k' });
+      await flush();
+      expect(snapshots.at(-1)).to.include({ running: 1, queued: 1 }).and.deep.equal(pool.stats);
+      gate.resolve();
+      await pool.close();
+    });
+
+    it('a task run on the caller', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
+      const snapshots: PoolStats[] = [];
+      pool.state$.subscribe((stats) => snapshots.push(stats));
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      pool.submit(() => gate.promise); // runs on the caller
+      await flush();
+      expect(snapshots.at(-1)).to.include({ running: 2, busyWorkers: 1 }).and.deep.equal(pool.stats);
+      gate.resolve();
+      await pool.close();
+    });
+  });
 });

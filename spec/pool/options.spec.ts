@@ -123,6 +123,7 @@ const cases: Case[] = [
     TypeError,
     /taskTimeout must be a number, received an object/,
   ],
+  ['a null maxWorkers', { maxWorkers: null }, TypeError, /maxWorkers must be a number, received null/],
   [
     'a signal that is not an AbortSignal',
     { maxWorkers: 1, signal: {} },

@@ -220,6 +220,26 @@ describe('Pool', () => {
       await pool.close();
     });
 
+    it('waits out a timeout longer than a timer can take (2^31 ms and more) in steps', async () => {
+      const pool = new Pool({ maxWorkers: 1, idleTimeout: 2 ** 32 });
+      const timeout = 2 ** 32 + 5;
+      const timed = pool.submit(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)), {
+        timeout,
+      });
+      await clock.tickAsync(2 ** 31); // past one timer's reach
+      expect(timed.state).to.equal('running');
+      await clock.tickAsync(timeout - 2 ** 31 - 1);
+      expect(timed.state).to.equal('running');
+      await clock.tickAsync(1);
+      expect(timed.state).to.equal('failed');
+      expect(pool.stats.workers).to.equal(1); // idle, and its idle timeout is far off
+      await clock.tickAsync(2 ** 31);
+      expect(pool.stats.workers).to.equal(1);
+      await clock.tickAsync(2 ** 32);
+      expect(pool.stats.workers).to.equal(0);
+      await pool.close();
+    });
+
     it('applies the pool taskTimeout unless the task sets its own', async () => {
       const pool = new Pool({ maxWorkers: 2, taskTimeout: 50 });
       const stuck = deferred();
@@ -283,6 +303,10 @@ describe('Pool', () => {
       const terminating = pool.terminate('shutdown now').then(() => (done = true));
       expect([running.state, queued.state]).to.deep.equal(['cancelled', 'cancelled']);
       expect((aborted as CancelledError).cause).to.equal('shutdown now');
+      for (const future of [running, queued]) {
+        const result = await future.result();
+        expect(result.isErr() && result.error).to.include({ taskId: future.id, cause: 'shutdown now' });
+      }
       await flush();
       expect(done).to.equal(false);
       returned.resolve();

@@ -50,7 +50,7 @@ function checkInvariants(stats: PoolStats): void {
 describe('pool properties (fast-check)', function () {
   this.timeout(60_000);
 
-  it('under random load every Future settles exactly once, the bound holds and counters add up', async () => {
+  it('under random load every Future settles exactly once, the bound holds and counters add up at every event', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -67,8 +67,19 @@ describe('pool properties (fast-check)', function () {
           dispatch: fc.constantFrom('shared' as const, 'dedicated' as const),
         }),
         fc.array(step, { maxLength: 60 }),
-        async (options, steps) => {
+        fc.constantFrom('close' as const, 'terminate' as const),
+        async (options, steps, ending) => {
           const pool = new Pool({ ...options, idleTimeout: 0 });
+          // What a subscriber reads from pool.stats while it is told of a change.
+          const seen: string[] = [];
+          const check = (what: string) => (): void => {
+            const stats = pool.stats;
+            if (counted(stats) !== stats.submitted) seen.push(`${what}: ${JSON.stringify(stats)}`);
+          };
+          pool.events$.subscribe((event) => check(event.type)());
+          pool.scaling$.subscribe(check('scaling'));
+          pool.queueDepth$.subscribe(check('queueDepth'));
+          pool.state$.subscribe(check('state'));
           const futures: Future<unknown>[] = [];
           const controllers: AbortController[] = [];
           const slow: Deferred<void>[] = [];
@@ -134,6 +145,8 @@ describe('pool properties (fast-check)', function () {
             }
             checkInvariants(pool.stats);
           }
+          if (ending === 'terminate')
+            await Promise.all([pool.terminate('end'), ...slow.map((gate) => gate.resolve())]);
           for (const gate of slow) gate.resolve();
           await pool.close();
           await flush();
@@ -144,6 +157,7 @@ describe('pool properties (fast-check)', function () {
           expect([...settlements.values()].every((count) => count === 1)).to.equal(true);
           expect(settlements.size).to.equal(futures.length);
           expect(overBound, 'a task started above the bound').to.equal(0);
+          expect(seen, 'counters that did not add up when read from a subscriber').to.deep.equal([]);
           expect(peak).to.be.at.most(4);
         },
       ),

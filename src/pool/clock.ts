@@ -13,8 +13,16 @@ export function now(): number {
 }
 
 /**
- * Calls `callback(arg)` after `delay` ms. `keepAlive: false` unrefs the timer
- * so it never holds the process open by itself.
+ * The longest delay a timer takes: Node fires a longer one after 1 ms, with
+ * a warning. A longer duration is waited for in steps of at most this much.
+ */
+export const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * Calls `callback(arg)` after `delay` ms, or after {@link MAX_DELAY} if
+ * `delay` is longer: the callback then checks the time and starts another
+ * timer for the rest. `keepAlive: false` unrefs the timer so it never holds
+ * the process open by itself.
  */
 export function startTimer<A>(
   callback: (arg: A) => void,
@@ -22,7 +30,7 @@ export function startTimer<A>(
   arg: A,
   keepAlive: boolean,
 ): TimerHandle {
-  const timer = globalThis.setTimeout(callback, delay, arg);
+  const timer = globalThis.setTimeout(callback, Math.min(delay, MAX_DELAY), arg);
   if (!keepAlive) timer.unref?.();
   return timer;
 }

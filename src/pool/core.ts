@@ -1,5 +1,5 @@
 import { CancelledError, PoolClosedError, TimeoutError } from '../errors.js';
-import { now, startTimer, stopTimer } from './clock.js';
+import { MAX_DELAY, now, startTimer, stopTimer } from './clock.js';
 import { dispatchers, type Dispatcher } from './dispatch.js';
 import type { PoolEvent } from './events.js';
 import { KeyLanes } from './keys.js';
@@ -45,8 +45,18 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   readonly #onCaller = new Map<Task<Job>, RuntimeWorker<Job>>();
   #nextTaskId = 1;
   #pumping = false;
+  /** The pump starts a worker for the next task whatever the scale-up policy says. */
+  #forceWorker = false;
 
   #submitted = 0;
+  /**
+   * Tasks between two places, counted where they came from so that the stats
+   * add up at every event: one about to run on the caller, one taking an
+   * evicted task's place, and those `terminate` has taken out of the queues
+   * but not yet cancelled.
+   */
+  #queuedInTransit = 0;
+  #blockedInTransit = 0;
   #running = 0;
   #succeeded = 0;
   #failed = 0;
@@ -65,7 +75,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#options = options;
     this.#dispatch = dispatchers[options.dispatch](options.queue);
     this.#onFull = fullPolicies[options.onFull];
-    this.#scaleUp = scaleUpPolicies[options.scaleUp];
+    this.#scaleUp = scaleUpPolicies[options.scaleUp]();
     this.observers = new PoolObservers(
       () => this.stats(),
       () => this.#waiting(),
@@ -98,6 +108,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.refuse(task, new PoolClosedError({ taskId: task.id }), 'failed');
     } else if (signal?.aborted) {
       this.#settle(task, 'cancelled', this.#signalError(task), undefined);
+      this.changed();
     } else {
       this.#hadWork = true;
       if (this.#blocked.size === 0 && this.#waiting() < this.#options.queueCapacity) this.enqueue(task, at);
@@ -115,17 +126,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   enqueue(task: Task<Job>, at?: number): void {
     task.enqueue();
     this.#watchSignal(task);
-    this.#emitTask('task:queued', task, at);
     const key = task.key;
-    if (key !== undefined) {
-      if (this.#lanes.busy(key)) {
-        this.#lanes.park(task);
-        this.#depthChanged();
-        return;
-      }
-      this.#lanes.acquire(key);
+    if (key !== undefined && this.#lanes.busy(key)) {
+      this.#park(task, at);
+      return;
     }
+    if (key !== undefined) this.#lanes.acquire(key);
     this.#dispatch.push(task);
+    this.#emitTask('task:queued', task, at);
     this.#depthChanged();
     this.#pump(at);
   }
@@ -139,27 +147,70 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.changed();
   }
 
+  /** Cancels the task queued first, in the queue or behind its key. */
   evictOldest(): boolean {
-    const victim = this.#dispatch.shiftOldest();
+    const queued = this.#dispatch.oldest();
+    const parked = this.#lanes.oldest();
+    const victim = parked !== undefined && (queued === undefined || parked.id < queued.id) ? parked : queued;
     if (victim === undefined) return false;
-    if (victim.key !== undefined) this.#releaseKey(victim.key);
+    this.#unqueue(victim);
+    // The submission taking its place counts as queued already.
+    this.#queuedInTransit++;
     this.#settle(victim, 'cancelled', discardedError(victim.id), undefined);
+    this.#queuedInTransit--;
     return true;
   }
 
+  /** Takes a queued task out of the queue, or from behind its key. */
+  #unqueue(task: Task<Job>): void {
+    if (task.inLane) this.#lanes.delete(task);
+    else {
+      this.#dispatch.delete(task);
+      if (task.key !== undefined) this.#releaseKey(task.key);
+    }
+  }
+
+  /** Waits behind its busy key, counted as queued. */
+  #park(task: Task<Job>, at?: number): void {
+    this.#lanes.park(task);
+    this.#emitTask('task:queued', task, at);
+    this.#depthChanged();
+    this.changed();
+  }
+
+  /**
+   * Runs the task on the caller, outside the worker limit. Its key still
+   * holds: a task whose key is busy waits behind it as any keyed task does,
+   * and so may take the queue past its capacity.
+   */
   runOnCaller(task: Task<Job>): void {
     task.enqueue();
     this.#watchSignal(task);
-    this.#emitTask('task:queued', task);
+    const key = task.key;
+    if (key !== undefined && this.#lanes.busy(key)) {
+      this.#park(task);
+      return;
+    }
+    if (key !== undefined) this.#lanes.acquire(key);
     const worker = this.#runtime.startWorker(-1, (error) => finish(error, false));
     this.#onCaller.set(task, worker);
     const finish = (outcome: unknown, ok: boolean): void => {
       this.#onCaller.delete(task);
       worker.stop();
       if (!task.settled) this.#settle(task, ok ? 'succeeded' : 'failed', outcome, -1);
+      if (key !== undefined) this.#releaseKey(key);
       this.#afterSlotFreed();
     };
+    this.#queuedInTransit++;
+    this.#emitTask('task:queued', task);
+    // A listener may have cancelled it (which took it out of transit).
+    if (task.settled) {
+      finish(undefined, false);
+      return;
+    }
+    this.#queuedInTransit--;
     this.#begin(task, -1, now());
+    this.changed();
     try {
       const out = worker.run(task.job, new Context(task, -1));
       if (isThenable(out)) {
@@ -180,14 +231,15 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.changed();
   }
 
-  #startNow(task: Task<Job>, at = now()): void {
-    // The queue is empty and a worker is free: queue it, then force a worker
-    // if the scale-up policy would let it wait (there is no room to wait).
-    task.enqueue();
-    this.#watchSignal(task);
-    this.#emitTask('task:queued', task, at);
-    if (task.key !== undefined) this.#lanes.acquire(task.key);
-    this.#run(task, this.#workers.takeIdle() ?? this.#workers.start('demand', at), at);
+  /**
+   * The queue is full but empty (a capacity of 0, or all of it blocked) and a
+   * worker is free: the task is queued and starts at once, on a worker started
+   * for it if the scale-up policy would have let it wait, as there is no room
+   * to wait in.
+   */
+  #startNow(task: Task<Job>, at?: number): void {
+    this.#forceWorker = true;
+    this.enqueue(task, at);
   }
 
   #canStartNow(key: string | undefined): boolean {
@@ -205,8 +257,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   // ─── Dispatch ──────────────────────────────────────────────────────────────
 
-  /** A slot freed or a task arrived: start what waits while a worker is free (at `at`, or now). */
-  #pump(at?: number): void {
+  /**
+   * A slot freed (`completion`) or a task arrived: start what waits while a
+   * worker is free (at `at`, or now).
+   */
+  #pump(at?: number, completion = false): void {
     if (this.#pumping) return;
     this.#pumping = true;
     const dispatch = this.#dispatch;
@@ -214,7 +269,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       let worker = this.#workers.takeIdle();
       if (worker === undefined) {
         const { size, maxWorkers } = this.#workers;
-        if (size >= maxWorkers || !this.#scaleUp.grow(size, dispatch.size, maxWorkers)) break;
+        if (
+          size >= maxWorkers ||
+          !(this.#forceWorker || this.#scaleUp.grow(size, dispatch.size, maxWorkers, completion))
+        ) {
+          break;
+        }
         worker = this.#workers.start('demand', (at ??= now()));
       }
       const task = dispatch.next(worker);
@@ -222,10 +282,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         this.#workers.putBack(worker);
         break;
       }
-      this.#depthChanged();
       this.#run(task, worker, (at ??= now()));
+      this.#depthChanged();
     }
     this.#pumping = false;
+    this.#forceWorker = false;
     if (this.#blocked.size > 0) this.#admitBlocked();
     this.changed();
   }
@@ -289,12 +350,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   #afterSlotFreed(at?: number): void {
     if (this.#closed && this.#isIdle()) this.#finish();
-    else this.#pump(at);
+    else this.#pump(at, true);
   }
 
   #releaseKey(key: string): void {
     const next = this.#lanes.release(key);
-    if (next !== undefined) this.#dispatch.push(next);
+    if (next !== undefined) this.#dispatch.requeue(next);
   }
 
   // ─── Settling and cancelling ───────────────────────────────────────────────
@@ -341,15 +402,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   cancelTask(task: Task<Job>, error: CancelledError): boolean {
     switch (task.state) {
       case 'blocked':
-        this.#settle(task, 'cancelled', error);
         this.#blocked.delete(task);
+        this.#settle(task, 'cancelled', error);
         break;
       case 'queued':
-        if (task.inLane) this.#lanes.delete(task);
-        else {
-          this.#dispatch.delete(task);
-          if (task.key !== undefined) this.#releaseKey(task.key);
-        }
+        if (this.#onCaller.has(task)) this.#queuedInTransit--;
+        else this.#unqueue(task);
         this.#settle(task, 'cancelled', error);
         this.#depthChanged();
         break;
@@ -373,7 +431,16 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   timeoutTask(task: Task<Job>): void {
     if (task.state !== 'running') return;
-    const error = new TimeoutError(task.timeout ?? this.#options.taskTimeout!, { taskId: task.id });
+    const timeout = task.timeout ?? this.#options.taskTimeout!;
+    if (timeout > MAX_DELAY) {
+      // Waited for in steps: the timer fired at the end of one.
+      const remaining = task.timing.startedAt! + timeout - now();
+      if (remaining > 0) {
+        task.timer = startTimer(onTaskTimeout, remaining, task, true);
+        return;
+      }
+    }
+    const error = new TimeoutError(timeout, { taskId: task.id });
     this.#settle(task, 'failed', error, task.worker?.id ?? -1);
     this.#abort(task, error);
     this.changed();
@@ -474,18 +541,26 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (!this.#finished) {
       this.#closed = true;
       this.#paused = false;
-      const error = (): CancelledError =>
-        new CancelledError('The pool was terminated', reason === undefined ? {} : { cause: reason });
-      const pending: Task<Job>[] = [];
-      pending.push(...this.#blocked.clear(), ...this.#dispatch.clear(), ...this.#lanes.clear());
+      const error = (taskId: number): CancelledError =>
+        new CancelledError('The pool was terminated', {
+          taskId,
+          ...(reason === undefined ? {} : { cause: reason }),
+        });
+      const blocked = this.#blocked.clear();
+      const queued = [...this.#dispatch.clear(), ...this.#lanes.clear()];
+      this.#blockedInTransit += blocked.length;
+      this.#queuedInTransit += queued.length;
+      const pending: Task<Job>[] = [...blocked, ...queued];
       for (const worker of this.#workers.values()) if (worker.task !== null) pending.push(worker.task);
       pending.push(...this.#onCaller.keys());
       for (const task of pending) {
-        if (task.settled) continue;
-        const wasRunning = task.state === 'running';
-        const cause = error();
-        this.#settle(task, 'cancelled', cause, wasRunning ? (task.worker?.id ?? -1) : undefined);
-        if (wasRunning) this.#abort(task, cause);
+        const state = task.state;
+        if (state === 'blocked') this.#blockedInTransit--;
+        else if (state === 'queued') this.#queuedInTransit--;
+        else if (state !== 'running') continue;
+        const cause = error(task.id);
+        this.#settle(task, 'cancelled', cause, state === 'running' ? (task.worker?.id ?? -1) : undefined);
+        if (state === 'running') this.#abort(task, cause);
       }
       this.#depthChanged();
       if (this.#isIdle()) this.#finish();
@@ -516,8 +591,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       busyWorkers: size - idle,
       minWorkers,
       maxWorkers,
-      queued: this.#waiting(),
-      blocked: this.#blocked.size,
+      queued: this.#waiting() + this.#queuedInTransit,
+      blocked: this.#blocked.size + this.#blockedInTransit,
       running: this.#running,
       submitted: this.#submitted,
       succeeded,

@@ -1,5 +1,6 @@
 import type { DispatchMode, QueueKind } from './options.js';
 import { queueFactories, type TaskQueue } from './queues/index.js';
+import { PriorityQueue, type Order } from './queues/priority.js';
 import type { Task } from './task.js';
 import type { WorkerSlot } from './worker.js';
 
@@ -12,42 +13,91 @@ export interface Dispatcher<Job> {
   /** Tasks waiting, in every queue. */
   readonly size: number;
   push(task: Task<Job>): void;
+  /**
+   * Adds a task that waited behind its key, now free: it takes its place
+   * among the waiting tasks by the queue's order, as if it had waited in the
+   * queue all along, rather than joining the end.
+   */
+  requeue(task: Task<Job>): void;
   /** The task `worker` should run next. */
   next(worker: WorkerSlot<Job>): Task<Job> | undefined;
   /** Forgets a task that stopped waiting. */
   delete(task: Task<Job>): void;
-  /** Removes the oldest waiting task (to make room); the caller cancels it. */
-  shiftOldest(): Task<Job> | undefined;
+  /** The waiting task submitted first, left in place. */
+  oldest(): Task<Job> | undefined;
   /** Removes every waiting task. */
   clear(): Task<Job>[];
   workerStarted(worker: WorkerSlot<Job>): void;
   workerStopped(worker: WorkerSlot<Job>): void;
 }
 
-/** One queue for all workers. */
+/** How requeued tasks are ordered among themselves, for the queues that are no heap already. */
+const requeueOrders: Readonly<Record<QueueKind, Order | undefined>> = {
+  fifo: (a, b) => a.id < b.id,
+  lifo: (a, b) => a.id > b.id,
+  priority: undefined, // the queue is a heap: a requeued task sinks to its place
+};
+
+/**
+ * One queue for all workers. A FIFO or LIFO queue only appends, so the tasks
+ * that waited behind their key wait beside it, in a heap in the same order,
+ * and `next` takes whichever of the two heads comes first.
+ */
 class SharedDispatcher<Job> implements Dispatcher<Job> {
   readonly #queue: TaskQueue<Task<Job>>;
+  readonly #order: Order | undefined;
+  readonly #requeued: PriorityQueue<Task<Job>> | undefined;
 
   constructor(kind: QueueKind) {
     this.#queue = queueFactories[kind]();
+    this.#order = requeueOrders[kind];
+    this.#requeued = this.#order === undefined ? undefined : new PriorityQueue(this.#order);
   }
   get size(): number {
-    return this.#queue.size;
+    return this.#queue.size + (this.#requeued?.size ?? 0);
   }
   push(task: Task<Job>): void {
     this.#queue.push(task);
   }
+  requeue(task: Task<Job>): void {
+    const requeued = this.#requeued;
+    if (requeued === undefined) this.#queue.push(task);
+    else {
+      task.home = requeued;
+      requeued.push(task);
+    }
+  }
   next(): Task<Job> | undefined {
-    return this.#queue.shift();
+    const requeued = this.#requeued;
+    if (requeued === undefined || requeued.size === 0) return this.#queue.shift();
+    const head = this.#queue.peek();
+    if (head !== undefined && this.#order!(head, requeued.peek()!)) return this.#queue.shift();
+    const task = requeued.shift()!;
+    task.home = undefined;
+    return task;
   }
   delete(task: Task<Job>): void {
-    this.#queue.delete(task);
+    if (task.home === undefined) this.#queue.delete(task);
+    else {
+      task.home.delete(task);
+      task.home = undefined;
+    }
   }
-  shiftOldest(): Task<Job> | undefined {
-    return this.#queue.shiftOldest();
+  oldest(): Task<Job> | undefined {
+    const oldest = this.#queue.oldest();
+    const requeued = this.#requeued?.oldest();
+    return requeued !== undefined && (oldest === undefined || requeued.id < oldest.id) ? requeued : oldest;
   }
   clear(): Task<Job>[] {
-    return this.#queue.clear();
+    const tasks = this.#queue.clear();
+    if (this.#requeued !== undefined && this.#requeued.size > 0) {
+      for (const task of this.#requeued.clear()) {
+        task.home = undefined;
+        tasks.push(task);
+      }
+      tasks.sort((a, b) => a.id - b.id);
+    }
+    return tasks;
   }
   workerStarted(): void {}
   workerStopped(): void {}
@@ -74,6 +124,10 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   }
   get size(): number {
     return this.#size;
+  }
+  /** Each worker's queue has its own order: a requeued task goes where a new one would. */
+  requeue(task: Task<Job>): void {
+    this.push(task);
   }
   push(task: Task<Job>): void {
     // The scan starts where the last one chose, so that ties go round the
@@ -110,10 +164,13 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     task.home!.delete(task);
     this.#taken(task);
   }
-  shiftOldest(): Task<Job> | undefined {
-    const task = (this.#backlog.size > 0 ? this.#backlog : this.#longest())?.shiftOldest();
-    if (task !== undefined) this.#taken(task);
-    return task;
+  oldest(): Task<Job> | undefined {
+    let oldest = this.#backlog.oldest();
+    for (const worker of this.#workers) {
+      const candidate = worker.queue!.oldest();
+      if (candidate !== undefined && (oldest === undefined || candidate.id < oldest.id)) oldest = candidate;
+    }
+    return oldest;
   }
   clear(): Task<Job>[] {
     const tasks = this.#backlog.clear();

@@ -37,6 +37,20 @@ export class KeyLanes<E extends QueueEntry & { readonly key: string | undefined;
     this.#waiting++;
   }
 
+  /** The parked task submitted first: the first of some key's lane. */
+  oldest(): E | undefined {
+    let oldest: E | undefined;
+    for (const lane of this.#lanes.values()) {
+      for (let i = lane.head; i < lane.waiting.length; i++) {
+        const entry = lane.waiting[i]!;
+        if (!entry.inLane) continue;
+        if (oldest === undefined || entry.id < oldest.id) oldest = entry;
+        break;
+      }
+    }
+    return oldest;
+  }
+
   /** Forgets a parked task that stopped waiting (cancelled). */
   delete(entry: E): void {
     entry.inLane = false;

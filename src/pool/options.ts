@@ -38,8 +38,10 @@ export interface PoolOptions {
    * there is no worker at all). Default `'eager'`.
    * - `'eager'`: always: a burst of n tasks starts `min(n, maxWorkers)` workers.
    * - `'balanced'`: when the waiting tasks outnumber the workers.
-   * - `'lazy'`: when at least `workers × min(maxWorkers, 64)` tasks wait, so a
-   *   burst of up to `maxWorkers` tasks runs on one worker; fewest workers.
+   * - `'lazy'`: when a task finishes and more tasks wait than when the
+   *   previous one finished (the backlog grows): a burst runs on one worker,
+   *   and a stream faster than its workers adds them one at a time; fewest
+   *   workers. Tasks that never finish never add a worker under `'lazy'`.
    */
   scaleUp?: ScaleUpPolicyName;
   /** `'fifo'` (default), `'lifo'`, or `'priority'` (higher `priority` first, FIFO among equals). */
@@ -168,7 +170,12 @@ export function resolveOptions(options: unknown, defaultMaxWorkers?: number): Re
   if (o.maxWorkers === undefined && defaultMaxWorkers === undefined) {
     throw new TypeError('maxWorkers is required: an integer >= 1 or Infinity, received undefined');
   }
-  const maxWorkers = checkCount('maxWorkers', o.maxWorkers ?? defaultMaxWorkers, 1, true);
+  const maxWorkers = checkCount(
+    'maxWorkers',
+    o.maxWorkers === undefined ? defaultMaxWorkers : o.maxWorkers,
+    1,
+    true,
+  );
   const minWorkers = o.minWorkers === undefined ? 0 : checkCount('minWorkers', o.minWorkers, 0, false);
   checkBounds(minWorkers, maxWorkers);
   const onFull = checkChoice(

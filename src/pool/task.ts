@@ -57,7 +57,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   worker: WorkerSlot<Job> | null = null;
   /** Waiting behind its key rather than in the queue. */
   inLane = false;
-  /** The queue holding it, under `dispatch: 'dedicated'`. */
+  /** The queue holding it when that is not the pool's one queue: a worker's own, or the requeued tasks'. */
   home: TaskQueue<Task<Job>> | undefined = undefined;
   // Made only when the task has a timeout, reads ctx.signal or is aborted: most tasks never do.
   #extras: Extras | undefined = undefined;

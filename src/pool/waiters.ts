@@ -8,6 +8,11 @@ export interface WaitConditions {
 
 type Waiter = () => void;
 
+// A reservation lasts until the next turn of the real event loop, also when a
+// test fakes the timers: it is no duration a user sets, and a fake
+// `setImmediate` would hold it until the test ticks the clock.
+const { setImmediate: nextTurn, clearImmediate: cancelTurn } = globalThis;
+
 /**
  * Everybody waiting on the pool: `drain()` (until idle), `ready()` (until
  * there is room) and `close()`/`terminate()` (until finished). They wait on
@@ -91,7 +96,7 @@ export class Waiters {
   /** The pool has finished: release everybody. */
   finish(): void {
     this.#finished = true;
-    if (this.#expiry !== undefined) globalThis.clearImmediate(this.#expiry);
+    if (this.#expiry !== undefined) cancelTurn(this.#expiry);
     this.#expiry = undefined;
     this.flush();
     for (const resolve of [...this.#ready.splice(0), ...this.#finish.splice(0)]) resolve();
@@ -101,7 +106,7 @@ export class Waiters {
     this.#reserved++;
     // A released producer submits in its continuation; one that never does
     // (it was unsubscribed meanwhile) must not hold the place for long.
-    this.#expiry ??= globalThis.setImmediate(() => {
+    this.#expiry ??= nextTurn(() => {
       this.#expiry = undefined;
       this.#reserved = 0;
       if (this.#ready.length > 0) this.schedule();

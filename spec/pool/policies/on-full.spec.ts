@@ -1,6 +1,10 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { DiscardedError, Pool, QueueFullError, type PoolStats, type PoolEvent } from '../../../src/index.js';
 import { deferred, flush } from '../../support/deferred.js';
+
+// The real setImmediate, taken before any spec fakes it.
+const nextTurn = globalThis.setImmediate;
 
 const conserved = (s: PoolStats): number =>
   s.queued + s.blocked + s.running + s.succeeded + s.failed + s.cancelled + s.rejected;
@@ -179,6 +183,25 @@ describe('full-queue policies', () => {
       await pool.close();
     });
 
+    it('under fake timers, a place a producer took and left unused frees without a tick', async () => {
+      const clock = sinon.useFakeTimers();
+      try {
+        const pool = new Pool({ maxWorkers: 1, queueCapacity: 1 });
+        await pool.ready();
+        await pool.ready(); // both places held, neither used
+        let ready = false;
+        const third = pool.ready().then(() => (ready = true));
+        // The real event loop turns: nobody ticks the fake clock.
+        await new Promise<void>((resolve) => nextTurn(resolve));
+        await flush();
+        expect(ready).to.equal(true);
+        await third;
+        await pool.close();
+      } finally {
+        clock.restore();
+      }
+    });
+
     it('releases waiters in order and only as room allows', async () => {
       const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
       const gates = [deferred(), deferred(), deferred()];
@@ -203,5 +226,70 @@ describe('full-queue policies', () => {
       expect(pool.stats.rejected).to.equal(0);
       await pool.close();
     });
+  });
+
+  describe("'discard-oldest' picks the task queued first wherever it waits", () => {
+    it('behind its key', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'discard-oldest' });
+      const gate = deferred();
+      const running = pool.submit(() => gate.promise, { key: 'k' });
+      const parked = pool.submit(() => 'parked', { key: 'k' }); // queued behind its key
+      const newest = pool.submit(() => 'newest');
+      expect(parked.state).to.equal('cancelled');
+      expect(newest.state).to.equal('queued');
+      const result = await parked.result();
+      expect(result.isErr() && result.error).to.be.instanceOf(DiscardedError);
+      expect(pool.stats).to.include({ queued: 1, cancelled: 1, rejected: 0 });
+      gate.resolve();
+      expect(await newest).to.equal('newest');
+      await running;
+      await pool.close();
+    });
+
+    it("under dispatch: 'dedicated', across every worker's queue", async () => {
+      const pool = new Pool({
+        maxWorkers: 2,
+        queueCapacity: 2,
+        onFull: 'discard-oldest',
+        dispatch: 'dedicated',
+      });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      pool.submit(() => gate.promise);
+      const q3 = pool.submit(() => 3);
+      const q4 = pool.submit(() => 4);
+      q3.cancel();
+      const q5 = pool.submit(() => 5); // fills the room q3 left
+      const q6 = pool.submit(() => 6); // evicts the oldest waiting: q4
+      expect([q4.state, q5.state, q6.state]).to.deep.equal(['cancelled', 'queued', 'queued']);
+      gate.resolve();
+      expect(await Promise.all([q5, q6])).to.deep.equal([5, 6]);
+      await pool.close();
+    });
+  });
+
+  it("'caller-runs' keeps a key's tasks one at a time: a task whose key is busy waits behind it", async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
+    let active = 0;
+    let peak = 0;
+    const gates = [deferred(), deferred()];
+    const order: number[] = [];
+    const task = (n: number) => async () => {
+      peak = Math.max(peak, ++active);
+      order.push(n);
+      await gates[n]!.promise;
+      active--;
+      return n;
+    };
+    const first = pool.submit(task(0), { key: 'k' }); // starts on the worker
+    const second = pool.submit(task(1), { key: 'k' }); // full: would run on the caller, but its key is busy
+    expect(second.state).to.equal('queued');
+    expect(order).to.deep.equal([0]);
+    gates[0]!.resolve();
+    gates[1]!.resolve();
+    expect(await Promise.all([first, second])).to.deep.equal([0, 1]);
+    expect(peak).to.equal(1);
+    expect(order).to.deep.equal([0, 1]);
+    await pool.close();
   });
 });

@@ -21,10 +21,14 @@ async function startedBy(policy: ScaleUpPolicyName, burst: number, maxWorkers: n
 describe('scale-up policies', () => {
   for (const [burst, max] of [
     [2, 2],
+    [3, 2],
     [8, 8],
+    [10, 3],
     [10, 4],
     [20, 8],
+    [50, 5],
     [64, 16],
+    [200, 8],
     [5, 100],
   ] as const) {
     it(`burst ${burst} on maxWorkers ${max}: eager = min(burst, max) ≥ balanced ≥ lazy, lazy fewer`, async () => {
@@ -40,18 +44,52 @@ describe('scale-up policies', () => {
   }
 
   it('every policy starts a worker when a task waits and none exists', () => {
-    for (const policy of Object.values(scaleUpPolicies)) {
-      expect(policy.grow(0, 1, 8)).to.equal(true);
-      expect(policy.grow(0, 1, Infinity)).to.equal(true);
+    for (const make of Object.values(scaleUpPolicies)) {
+      expect(make().grow(0, 1, 8, false)).to.equal(true);
+      expect(make().grow(0, 1, Infinity, true)).to.equal(true);
     }
   });
 
-  it('lazy grows one worker per maxWorkers waiting tasks per worker', () => {
-    expect(scaleUpPolicies.lazy.grow(1, 3, 4)).to.equal(false);
-    expect(scaleUpPolicies.lazy.grow(1, 4, 4)).to.equal(true);
-    expect(scaleUpPolicies.lazy.grow(2, 7, 4)).to.equal(false);
-    expect(scaleUpPolicies.lazy.grow(2, 8, 4)).to.equal(true);
-    expect(scaleUpPolicies.balanced.grow(2, 2, 4)).to.equal(false);
-    expect(scaleUpPolicies.balanced.grow(2, 3, 4)).to.equal(true);
+  it('balanced grows while the waiting tasks outnumber the workers', () => {
+    const balanced = scaleUpPolicies.balanced();
+    expect(balanced.grow(2, 2, 4, false)).to.equal(false);
+    expect(balanced.grow(2, 3, 4, false)).to.equal(true);
+  });
+
+  it('lazy grows only when a finished task finds the backlog longer than the last one did', () => {
+    const lazy = scaleUpPolicies.lazy();
+    expect(lazy.grow(1, 100, 4, false)).to.equal(false); // an arrival never grows it
+    expect(lazy.grow(1, 99, 4, true)).to.equal(false); // the first completion only takes note
+    expect(lazy.grow(1, 98, 4, true)).to.equal(false); // draining
+    expect(lazy.grow(1, 98, 4, true)).to.equal(false); // holding
+    expect(lazy.grow(1, 99, 4, true)).to.equal(true); // growing
+    expect(lazy.grow(2, 150, 4, false)).to.equal(false);
+    expect(lazy.grow(2, 120, 4, true)).to.equal(true);
+    expect(lazy.grow(3, 119, 4, true)).to.equal(false);
+  });
+
+  it('lazy adds workers to a stream that outruns them, and stops when it no longer does', async () => {
+    const pool = new Pool({ maxWorkers: 4, scaleUp: 'lazy' });
+    const gates: (() => void)[] = [];
+    const submit = (): unknown => pool.submit(() => new Promise<void>((resolve) => gates.push(resolve)));
+    submit();
+    for (let round = 0; round < 6; round++) {
+      // Three arrive while one finishes: the backlog grows by two each round.
+      submit();
+      submit();
+      submit();
+      gates.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(pool.stats.workers).to.equal(4);
+    // Now nothing arrives: finishing drains the backlog and starts no worker.
+    const before = pool.stats.workers;
+    while (gates.length > 0) {
+      gates.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await pool.drain();
+    expect(pool.stats.workers).to.be.at.most(before);
+    await pool.close();
   });
 });

@@ -22,17 +22,20 @@ describe('task queues', () => {
     const entries = Array.from({ length: 40 }, () => entry()); // grows past the initial ring
     for (const e of entries) queue.push(e);
     expect(queue.steal()?.id).to.equal(entries[39]!.id);
-    expect(queue.shiftOldest()?.id).to.equal(entries[0]!.id);
-    expect(drain(queue)).to.deep.equal(entries.slice(1, 39).map((e) => e.id));
+    expect(queue.oldest()?.id).to.equal(entries[0]!.id);
+    expect(drain(queue)).to.deep.equal(entries.slice(0, 39).map((e) => e.id));
+    expect(queue.oldest()).to.equal(undefined);
   });
 
   it('LIFO starts the newest first; the oldest is at the other end', () => {
     const queue = new LifoQueue<Entry>();
     const [a, b, c] = [entry(), entry(), entry()];
     for (const e of [a!, b!, c!]) queue.push(e);
-    expect(queue.shiftOldest()?.id).to.equal(a!.id);
-    expect(queue.steal()).to.equal(b); // the oldest remaining
+    expect(queue.oldest()).to.equal(a);
+    expect(queue.steal()).to.equal(a); // the oldest
+    expect(queue.oldest()).to.equal(b);
     expect(queue.shift()).to.equal(c);
+    expect(queue.shift()).to.equal(b);
     expect(queue.shift()).to.equal(undefined);
   });
 
@@ -43,8 +46,8 @@ describe('task queues', () => {
     const mid = entry(0);
     const high2 = entry(5);
     for (const e of [low, high1, mid, high2]) queue.push(e);
-    expect(queue.shiftOldest()).to.equal(low);
-    expect(drain(queue)).to.deep.equal([high1.id, high2.id, mid.id]);
+    expect(queue.oldest()).to.equal(low);
+    expect(drain(queue)).to.deep.equal([high1.id, high2.id, mid.id, low.id]);
   });
 
   for (const [name, make] of [

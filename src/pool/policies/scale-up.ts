@@ -3,36 +3,60 @@ import type { ScaleUpPolicyName } from '../options.js';
 /**
  * When the pool starts another worker for waiting tasks. It is asked only
  * when a task waits, no worker is idle and `workers < maxWorkers`; every
- * policy says yes when there is no worker at all.
+ * policy says yes when there is no worker at all. A pool has its own
+ * instance: a policy may remember what it saw.
  */
 export interface ScaleUpPolicy {
   /**
    * @param workers live workers (all busy)
    * @param waiting tasks waiting in the queue, the new one included
    * @param maxWorkers the current bound
+   * @param completion true when a task has just finished (its worker took the
+   *   next one), false when a task has just arrived
    */
-  grow(workers: number, waiting: number, maxWorkers: number): boolean;
+  grow(workers: number, waiting: number, maxWorkers: number, completion: boolean): boolean;
 }
 
-/** Above this many, `'lazy'` treats `maxWorkers` as this many for its threshold. */
-const LAZY_STEP_CAP = 64;
+/**
+ * `'lazy'`: a worker for the first waiting task, and after that another only
+ * when a task finishes and finds more tasks waiting than when the previous
+ * one finished: the backlog grows, so the tasks arrive faster than the
+ * workers finish them. A burst alone never adds a worker: it only drains.
+ * Work that never finishes never adds one either, which is the price of the
+ * fewest workers; `'balanced'` does not pay it.
+ */
+class Lazy implements ScaleUpPolicy {
+  /** Waiting tasks when a task last finished; none seen yet. */
+  #backlog = Infinity;
+
+  grow(workers: number, waiting: number, _maxWorkers: number, completion: boolean): boolean {
+    if (workers === 0) return true;
+    if (!completion) return false;
+    const grew = waiting > this.#backlog;
+    this.#backlog = waiting;
+    return grew;
+  }
+}
+
+const eager: ScaleUpPolicy = { grow: () => true };
+const balanced: ScaleUpPolicy = { grow: (workers, waiting) => waiting > workers };
 
 /**
- * The scale-up policies, by name.
+ * The scale-up policies, by name: each makes the instance of one pool.
  *
  * - `'eager'`: start a worker whenever a task waits and none is idle. A burst
  *   of `n` tasks on an empty pool starts `min(n, maxWorkers)` workers.
  * - `'balanced'`: start one when the waiting tasks outnumber the workers
  *   (`waiting > workers`): at most about one waiting task per worker. A burst
  *   starts about half as many workers as `'eager'`.
- * - `'lazy'`: start one only when `waiting >= workers × min(maxWorkers, 64)`:
- *   each worker may have a backlog of `maxWorkers` tasks before another starts.
- *   Fewest workers; a burst of up to `maxWorkers` tasks runs on one.
+ * - `'lazy'`: start one for a task that waits when there is none; after that,
+ *   only when a task finishes and more tasks wait than when the previous one
+ *   finished. A burst on an empty pool runs on one worker; a stream that
+ *   arrives faster than it is served adds one worker per finished task until
+ *   the backlog stops growing.
  */
-export const scaleUpPolicies: Readonly<Record<ScaleUpPolicyName, ScaleUpPolicy>> = {
-  eager: { grow: () => true },
-  balanced: { grow: (workers, waiting) => waiting > workers },
-  lazy: {
-    grow: (workers, waiting, maxWorkers) => waiting >= workers * Math.min(maxWorkers, LAZY_STEP_CAP),
-  },
+export const scaleUpPolicies: Readonly<Record<ScaleUpPolicyName, () => ScaleUpPolicy>> = {
+  eager: () => eager,
+  balanced: () => balanced,
+  lazy: () => new Lazy(),
 };

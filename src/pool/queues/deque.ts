@@ -46,6 +46,19 @@ export class Deque<E extends QueueEntry> {
     return undefined;
   }
 
+  /** The entry `pop()` would return, left in place. */
+  peekBack(): E | undefined {
+    while (this.#length > 0) {
+      const index = (this.#head + this.#length - 1) & this.#mask;
+      const entry = this.#items[index]!;
+      if (entry.waiting) return entry;
+      this.#items[index] = undefined;
+      this.#length--;
+      this.#dead--;
+    }
+    return undefined;
+  }
+
   pop(): E | undefined {
     while (this.#length > 0) {
       const index = (this.#head + this.#length - 1) & this.#mask;
@@ -100,8 +113,8 @@ export class FifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQue
   steal(): E | undefined {
     return this.pop();
   }
-  shiftOldest(): E | undefined {
-    return super.shift();
+  oldest(): E | undefined {
+    return this.peek();
   }
 }
 
@@ -110,10 +123,13 @@ export class LifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQue
   override shift(): E | undefined {
     return this.pop();
   }
+  override peek(): E | undefined {
+    return this.peekBack();
+  }
   steal(): E | undefined {
     return super.shift();
   }
-  shiftOldest(): E | undefined {
-    return super.shift();
+  oldest(): E | undefined {
+    return super.peek();
   }
 }

@@ -1,7 +1,10 @@
 import { COMPACT_AFTER, type QueueEntry, type TaskQueue } from './task-queue.js';
 
-const before = (a: QueueEntry, b: QueueEntry): boolean =>
-  a.priority > b.priority || (a.priority === b.priority && a.id < b.id);
+/** Whether `a` starts before `b`. */
+export type Order = (a: QueueEntry, b: QueueEntry) => boolean;
+
+/** Higher priority first, then submission order. */
+const byPriority: Order = (a, b) => a.priority > b.priority || (a.priority === b.priority && a.id < b.id);
 
 /**
  * A binary max-heap on `priority`, FIFO among equal priorities (ties break on
@@ -10,8 +13,14 @@ const before = (a: QueueEntry, b: QueueEntry): boolean =>
  * rebuilt when dead entries outnumber live ones).
  */
 export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
+  readonly #before: Order;
   #heap: E[] = [];
   #dead = 0;
+
+  /** @param before the order entries start in: by priority unless given. */
+  constructor(before: Order = byPriority) {
+    this.#before = before;
+  }
 
   get size(): number {
     return this.#heap.length - this.#dead;
@@ -30,24 +39,25 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
     return undefined;
   }
 
+  peek(): E | undefined {
+    const heap = this.#heap;
+    while (heap.length > 0 && !heap[0]!.waiting) {
+      this.#pop();
+      this.#dead--;
+    }
+    return heap[0];
+  }
+
   /** A thief takes the next entry too: a heap has no cheap "last". */
   steal(): E | undefined {
     return this.shift();
   }
 
-  /** Removes the earliest submitted live entry: a linear scan, then O(log n). */
-  shiftOldest(): E | undefined {
-    const heap = this.#heap;
-    let index = -1;
-    for (let i = 0; i < heap.length; i++) {
-      if (heap[i]!.waiting && (index < 0 || heap[i]!.id < heap[index]!.id)) index = i;
-    }
-    if (index < 0) return undefined;
-    const oldest = heap[index]!;
-    const last = heap.pop()!;
-    if (index < heap.length) {
-      heap[index] = last;
-      this.#siftDown(this.#siftUp(index));
+  /** The earliest submitted live entry: a linear scan (a heap keeps no submission order). */
+  oldest(): E | undefined {
+    let oldest: E | undefined;
+    for (const entry of this.#heap) {
+      if (entry.waiting && (oldest === undefined || entry.id < oldest.id)) oldest = entry;
     }
     return oldest;
   }
@@ -58,6 +68,7 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   }
 
   clear(): E[] {
+    const before = this.#before;
     const live = this.#heap.filter((entry) => entry.waiting).sort((a, b) => (before(a, b) ? -1 : 1));
     this.#heap = [];
     this.#dead = 0;
@@ -78,6 +89,7 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   /** Moves the entry at `index` up to its place; returns where it landed. */
   #siftUp(index: number): number {
     const heap = this.#heap;
+    const before = this.#before;
     const entry = heap[index]!;
     while (index > 0) {
       const parent = (index - 1) >> 1;
@@ -92,6 +104,7 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
 
   #siftDown(index: number): void {
     const heap = this.#heap;
+    const before = this.#before;
     const length = heap.length;
     const entry = heap[index]!;
     for (;;) {

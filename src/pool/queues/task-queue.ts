@@ -23,10 +23,12 @@ export interface TaskQueue<E extends QueueEntry> {
   push(entry: E): void;
   /** Removes and returns the entry to start next. */
   shift(): E | undefined;
+  /** The entry `shift()` would return, left in place. */
+  peek(): E | undefined;
   /** Removes and returns the entry a thief takes: the one that would start last. */
   steal(): E | undefined;
-  /** Removes and returns the entry that was submitted first. */
-  shiftOldest(): E | undefined;
+  /** The live entry submitted first, left in place. */
+  oldest(): E | undefined;
   /** Forgets an entry that is leaving (cancelled): it may still read as waiting. */
   delete(entry: E): void;
   /** Removes and returns every live entry. */
