@@ -47,6 +47,8 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
   readonly #queue: TaskQueue<Task<Job>>;
   readonly #order: Order | undefined;
   readonly #requeued: PriorityQueue<Task<Job>> | undefined;
+  /** Live tasks in `#requeued`: a field, read on every step, where the heap's size is a getter. */
+  #requeuedSize = 0;
 
   constructor(kind: QueueKind) {
     this.#queue = queueFactories[kind]();
@@ -54,7 +56,7 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
     this.#requeued = this.#order === undefined ? undefined : new PriorityQueue(this.#order);
   }
   get size(): number {
-    return this.#queue.size + (this.#requeued?.size ?? 0);
+    return this.#queue.size + this.#requeuedSize;
   }
   push(task: Task<Job>): void {
     this.#queue.push(task);
@@ -65,15 +67,17 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
     else {
       task.home = requeued;
       requeued.push(task);
+      this.#requeuedSize++;
     }
   }
   next(): Task<Job> | undefined {
-    const requeued = this.#requeued;
-    if (requeued === undefined || requeued.size === 0) return this.#queue.shift();
+    if (this.#requeuedSize === 0) return this.#queue.shift();
+    const requeued = this.#requeued!;
     const head = this.#queue.peek();
     if (head !== undefined && this.#order!(head, requeued.peek()!)) return this.#queue.shift();
     const task = requeued.shift()!;
     task.home = undefined;
+    this.#requeuedSize--;
     return task;
   }
   delete(task: Task<Job>): void {
@@ -81,6 +85,7 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
     else {
       task.home.delete(task);
       task.home = undefined;
+      this.#requeuedSize--;
     }
   }
   oldest(): Task<Job> | undefined {
@@ -90,8 +95,9 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
   }
   clear(): Task<Job>[] {
     const tasks = this.#queue.clear();
-    if (this.#requeued !== undefined && this.#requeued.size > 0) {
-      for (const task of this.#requeued.clear()) {
+    if (this.#requeuedSize > 0) {
+      this.#requeuedSize = 0;
+      for (const task of this.#requeued!.clear()) {
         task.home = undefined;
         tasks.push(task);
       }
