@@ -40,6 +40,21 @@ export abstract class BasePool<Job> implements AsyncDisposable {
     return this.#core.ready();
   }
 
+  /**
+   * True when `ready()` would resolve at once: a submission now finds room
+   * (or the queue is unbounded, or the pool is closed), and no producer
+   * waiting in `ready()` comes first. It reserves nothing.
+   *
+   * @example
+   * ```ts
+   * if (!pool.hasRoom()) await pool.ready();
+   * pool.submit(task);
+   * ```
+   */
+  hasRoom(): boolean {
+    return this.#core.hasRoom();
+  }
+
   /** Resolves when nothing is queued, blocked or running. */
   drain(): Promise<void> {
     return this.#core.drain();

@@ -515,7 +515,16 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   ready(): Promise<void> {
-    return this.#waiters.ready(this.#closed || this.#options.queueCapacity === Infinity);
+    return this.#waiters.ready(this.#unbounded());
+  }
+
+  hasRoom(): boolean {
+    return this.#waiters.hasRoom(this.#unbounded());
+  }
+
+  /** No submission can find the queue full: it is unbounded, or the pool refuses everything anyway. */
+  #unbounded(): boolean {
+    return this.#closed || this.#options.queueCapacity === Infinity;
   }
 
   /** How many submissions would be accepted now without the full-queue policy. */

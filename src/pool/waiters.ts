@@ -52,13 +52,18 @@ export class Waiters {
   /** `unbounded`: the queue never fills, so there is always room. */
   ready(unbounded: boolean): Promise<void> {
     if (unbounded || this.#finished) return Promise.resolve();
-    if (this.#ready.length === 0 && this.#free() > 0) {
+    if (this.hasRoom(false)) {
       this.#reserve();
       return Promise.resolve();
     }
     const promise = new Promise<void>((resolve) => this.#ready.push(resolve));
     this.schedule();
     return promise;
+  }
+
+  /** Whether `ready()` would resolve at once; reserves nothing. */
+  hasRoom(unbounded: boolean): boolean {
+    return unbounded || this.#finished || (this.#ready.length === 0 && this.#free() > 0);
   }
 
   /** A submission arrived: it takes a place a released `ready()` reserved. */

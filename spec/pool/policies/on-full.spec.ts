@@ -202,6 +202,21 @@ describe('full-queue policies', () => {
       }
     });
 
+    it('hasRoom() says whether ready() would resolve at once, and reserves nothing', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1 });
+      const gate = deferred();
+      expect(pool.hasRoom()).to.equal(true);
+      expect(pool.hasRoom()).to.equal(true);
+      pool.submit(() => gate.promise);
+      pool.submit(() => gate.promise);
+      expect(pool.hasRoom()).to.equal(false);
+      const waiting = pool.ready();
+      gate.resolve();
+      await waiting;
+      await pool.close();
+      expect(pool.hasRoom()).to.equal(true); // closed: a submission is refused, never kept waiting
+    });
+
     it('releases waiters in order and only as room allows', async () => {
       const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
       const gates = [deferred(), deferred(), deferred()];
