@@ -360,6 +360,96 @@ describe('runInPool', () => {
     });
   });
 
+  describe('synchronous submission', () => {
+    it('submits a synchronous source before subscribe() returns while a worker is free', async () => {
+      pool = new Pool({ maxWorkers: 1 });
+      const seen = watch<number>();
+      from([1, 2, 3])
+        .pipe(runInPool(pool, (v) => () => v))
+        .subscribe(seen);
+      // Each task returns at once, so the one worker is free again for the next value.
+      expect(pool.stats).to.include({ submitted: 3, succeeded: 3 });
+      await settleDown();
+      expect(seen.values).to.deep.equal([1, 2, 3]);
+      expect(seen.completed).to.equal(true);
+    });
+
+    it('submits each value as it arrives while workers are free, then waits for room', async () => {
+      pool = new Pool({ maxWorkers: 2, queueCapacity: 0, onFull: 'reject' });
+      const gates = [deferred<number>(), deferred<number>(), deferred<number>()];
+      const source = new Subject<number>();
+      const seen = watch<number>();
+      source.pipe(runInPool(pool, (i) => () => gates[i]!.promise)).subscribe(seen);
+      source.next(0);
+      expect(pool.stats).to.include({ submitted: 1, running: 1 });
+      source.next(1);
+      expect(pool.stats).to.include({ submitted: 2, running: 2 });
+      source.next(2); // no room: it waits for ready(), and is not refused
+      source.complete();
+      expect(pool.stats.submitted).to.equal(2);
+      await settleDown();
+      expect(pool.stats).to.include({ submitted: 2, rejected: 0 });
+      gates[0]!.resolve(0);
+      await settleDown();
+      expect(pool.stats).to.include({ submitted: 3, running: 2, rejected: 0 });
+      gates[1]!.resolve(1);
+      gates[2]!.resolve(2);
+      await settleDown();
+      expect(seen.values).to.deep.equal([0, 1, 2]);
+      expect(seen.completed).to.equal(true);
+    });
+
+    it('submits as far as workers are free; the rest wait in the operator, not in the queue', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const gate = deferred();
+      const seen = watch<number>();
+      from([0, 1, 2, 3, 4])
+        .pipe(runInPool(pool, (i) => async () => (await gate.promise, i)))
+        .subscribe(seen);
+      expect(pool.stats).to.include({ submitted: 2, running: 2, queued: 0 });
+      gate.resolve();
+      await settleDown();
+      expect([...seen.values].sort()).to.deep.equal([0, 1, 2, 3, 4]);
+      expect(seen.completed).to.equal(true);
+    });
+
+    it('a value never overtakes one waiting for room, even when a worker frees meanwhile', async () => {
+      pool = new Pool({ maxWorkers: 1, queueCapacity: 0 });
+      const gate = deferred<number>();
+      const order: number[] = [];
+      const source = new Subject<number>();
+      const subscription = source
+        .pipe(
+          runInPool(pool, (i) => () => {
+            order.push(i);
+            return gate.promise;
+          }),
+        )
+        .subscribe();
+      source.next(0); // submitted at once
+      source.next(1); // the worker is busy and nothing may wait: it waits for ready()
+      pool.resize({ maxWorkers: 3 }); // now workers are free, but 1 is still waiting
+      source.next(2);
+      expect(order).to.deep.equal([0]);
+      await settleDown();
+      expect(order).to.deep.equal([0, 1, 2]);
+      subscription.unsubscribe();
+      gate.resolve(0);
+    });
+
+    it('unsubscribing cancels the tasks it submitted synchronously', () => {
+      pool = new Pool({ maxWorkers: 4 });
+      const gate = deferred<number>();
+      const subscription = from([1, 2, 3])
+        .pipe(runInPool(pool, () => () => gate.promise))
+        .subscribe();
+      expect(pool.stats).to.include({ submitted: 3, running: 3 });
+      subscription.unsubscribe();
+      expect(pool.stats).to.include({ submitted: 3, running: 0, cancelled: 3 });
+      gate.resolve(0);
+    });
+  });
+
   describe('backpressure', () => {
     it('a bounded pool that rejects when full loses none of 1000 synchronous values', async () => {
       pool = new Pool({ maxWorkers: 2, queueCapacity: 2, onFull: 'reject' });

@@ -3,6 +3,7 @@ import { Err, Ok, type Result } from 'ts-results-es';
 import type { Future } from '../futures/future.js';
 import { describeValue, type SubmitOptions } from '../pool/options.js';
 import type { TaskFunction } from '../pool/runtime.js';
+import type { PoolStats } from '../pool/stats.js';
 import { Fifo } from './fifo.js';
 
 /** Options of {@link runInPool}. */
@@ -22,12 +23,19 @@ export interface RunInPoolOptions {
 
 /**
  * What {@link runInPool} needs of a pool: `ready()` and a public `submit` for
- * its kind of job. `Pool` (jobs are task functions) and `ThreadPool` (jobs
- * are `{ fn, args }`) both are one.
+ * its kind of job, and optionally `hasRoom()`. `Pool` (jobs are task
+ * functions) and `ThreadPool` (jobs are `{ fn, args }`) both are one.
  */
 export interface TaskSubmitter<Job> {
   ready(): Promise<void>;
   submit(job: Job, options?: SubmitOptions): Future<unknown>;
+  /**
+   * Whether `ready()` would resolve at once. With it and `stats`, a value is
+   * submitted as it arrives while a task may start at once; without them,
+   * every submission waits for `ready()`.
+   */
+  hasRoom?(): boolean;
+  readonly stats?: Pick<PoolStats, 'workers' | 'idleWorkers' | 'maxWorkers' | 'queued' | 'paused'>;
 }
 
 /**
@@ -37,11 +45,19 @@ export interface TaskSubmitter<Job> {
  * the tasks finish, or in source order with `ordered`. Completes when the
  * source has completed and every result has been emitted.
  *
- * - **Backpressure:** before each submission it waits for `pool.ready()`, so a
- *   bounded queue never refuses a value (whatever its `onFull` policy) and
- *   values are submitted in source order. Values that arrive meanwhile wait
- *   in an internal buffer; the cost is linear in the number of values, even
- *   for a large synchronous source.
+ * - **Submission:** a value is submitted synchronously, as it arrives, when
+ *   no earlier value is waiting and its task can start at once (the pool is
+ *   not paused, nothing is queued, a worker is idle or may start, and
+ *   `pool.hasRoom()`): so a synchronous source is submitted before
+ *   `subscribe()` returns as far as workers are free, with no microtask per
+ *   value. Beyond that the values wait here rather than as Futures in the
+ *   pool's queue, which keeps a long stream's memory to what runs.
+ * - **Backpressure:** otherwise it waits for `pool.ready()` before submitting
+ *   the next value, so a bounded queue never refuses a value (whatever its
+ *   `onFull` policy), and values are submitted in source order. Values that
+ *   arrive meanwhile wait in an internal buffer, behind which every later
+ *   value waits too; the cost is linear in the number of values, even for a
+ *   large synchronous source.
  * - **Failure:** a task that fails (or a `project` that throws) cancels every
  *   task this subscription still has in flight, then errors the stream with
  *   that error, in either order mode. With `settle: true` the failure is
@@ -118,7 +134,8 @@ export function runInPool<T, Job>(
   const settle = checkFlag('settle', options.settle);
   return (source) =>
     new Observable<unknown>((subscriber) => {
-      const inFlight = new Set<Future<unknown>>(); // submitted, not yet settled
+      const inFlight = new Set<Future<unknown>>(); // submitted, not yet settled: what a cancel concerns
+      let awaited = 0; // submitted, result not yet handled
       const backlog = new Fifo<T>(); // values waiting for room in the pool
       const early = new Map<number, Result<unknown, unknown>>(); // ordered: results waiting for an earlier one
       let submitted = 0;
@@ -142,7 +159,7 @@ export function runInPool<T, Job>(
       };
 
       const completeIfDone = (): void => {
-        if (active && sourceDone && inFlight.size === 0 && backlog.size === 0) {
+        if (active && sourceDone && awaited === 0 && backlog.size === 0) {
           active = false;
           subscriber.complete();
         }
@@ -155,6 +172,7 @@ export function runInPool<T, Job>(
 
       const settled = (future: Future<unknown>, index: number, result: Result<unknown, unknown>): void => {
         if (!active) return;
+        awaited--;
         inFlight.delete(future);
         if (!settle && result.isErr()) {
           fail(result.error);
@@ -174,27 +192,48 @@ export function runInPool<T, Job>(
         completeIfDone();
       };
 
-      const submitNext = (): void => {
+      const submit = (value: T): void => {
         const index = submitted++;
         let future: Future<unknown>;
         try {
-          future = pool.submit(project(backlog.shift(), index));
+          future = pool.submit(project(value, index));
         } catch (error) {
           fail(error);
           return;
         }
-        inFlight.add(future);
+        awaited++;
+        // A task that ran synchronously has settled already: nothing to cancel, no need to hold it.
+        if (!future.settled) inFlight.add(future);
         future.then(
-          (value) => settled(future, index, Ok(value)),
+          (result) => settled(future, index, Ok(result)),
           (error: unknown) => settled(future, index, Err(error)),
         );
+      };
+
+      // Room for a task to start at once: the values wait here, not as Futures in the pool's queue.
+      const roomNow = (): boolean => {
+        if (pool.hasRoom?.() !== true) return false;
+        const stats = pool.stats;
+        return (
+          stats !== undefined &&
+          !stats.paused &&
+          stats.queued === 0 &&
+          (stats.idleWorkers > 0 || stats.workers < stats.maxWorkers)
+        );
+      };
+
+      // Submits what waits while there is room, then waits for more.
+      const submitWaiting = (): void => {
+        while (active && backlog.size > 0 && roomNow()) submit(backlog.shift());
+        requestRoom();
       };
 
       const onRoom = (): void => {
         awaitingRoom = false;
         if (!active) return;
-        submitNext();
-        requestRoom();
+        // ready() resolved: there is a place for this one (reserved, on a bounded queue).
+        submit(backlog.shift());
+        submitWaiting();
       };
 
       // One `ready()` at a time: it reserves one place for one submission.
@@ -207,6 +246,11 @@ export function runInPool<T, Job>(
       const subscription = source.subscribe({
         next: (value) => {
           if (!active) return;
+          // A value that arrives while earlier ones wait (or `ready()` is pending) waits behind them.
+          if (backlog.size === 0 && roomNow()) {
+            submit(value);
+            return;
+          }
           backlog.push(value);
           requestRoom();
         },
