@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
+import { map } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { Pool, type PoolStats, type ResizeOptions } from '../../src/index.js';
 import { autoscale, type AutoscalePolicy } from '../../src/operators/index.js';
@@ -7,13 +8,13 @@ import { deferred, flush } from '../support/deferred.js';
 import { marbles } from '../support/marbles.js';
 
 /** A snapshot of a pool with `demand` tasks running or queued, under `maxWorkers`. */
-function stats(demand: number, maxWorkers: number): PoolStats {
+function stats(demand: number, maxWorkers: number, minWorkers = 0): PoolStats {
   const running = Math.min(demand, maxWorkers);
   return {
     workers: running,
     idleWorkers: 0,
     busyWorkers: running,
-    minWorkers: 0,
+    minWorkers,
     maxWorkers,
     queued: demand - running,
     blocked: 0,
@@ -29,20 +30,44 @@ function stats(demand: number, maxWorkers: number): PoolStats {
   };
 }
 
-/** A pool stand-in that records each resize. */
-function fakePool(): { resize(bounds: ResizeOptions): void; sizes: number[] } {
-  const sizes: number[] = [];
-  return { sizes, resize: ({ maxWorkers }) => void sizes.push(maxWorkers!) };
+interface FakePool {
+  resize(bounds: ResizeOptions): void;
+  /** Each maxWorkers applied. */
+  readonly sizes: number[];
+  maxWorkers: number;
+  minWorkers: number;
 }
+
+/** A pool stand-in that records each resize and keeps its bounds. */
+function fakePool(maxWorkers = 1, minWorkers = 0): FakePool {
+  const pool: FakePool = {
+    sizes: [],
+    maxWorkers,
+    minWorkers,
+    resize: (bounds) => {
+      if (bounds.minWorkers !== undefined) pool.minWorkers = bounds.minWorkers;
+      if (bounds.maxWorkers !== undefined) pool.sizes.push((pool.maxWorkers = bounds.maxWorkers));
+    },
+  };
+  return pool;
+}
+
+/** Snapshots that show the fake pool's bounds at the time they are emitted, as a real pool's do. */
+const live = (pool: FakePool) =>
+  map((snapshot: PoolStats): PoolStats => ({
+    ...snapshot,
+    maxWorkers: pool.maxWorkers,
+    minWorkers: pool.minWorkers,
+  }));
 
 describe('autoscale', () => {
   let scheduler: TestScheduler;
   beforeEach(() => (scheduler = marbles()));
 
   it('scales up at once when the forecast exceeds the current maxWorkers', () => {
-    const pool = fakePool();
+    const pool = fakePool(2);
     scheduler.run(({ hot, expectObservable }) => {
-      const source = hot('a-b', { a: stats(0, 2), b: stats(6, 2) });
+      const source = hot('a-b', { a: stats(0, 2), b: stats(6, 2) }).pipe(live(pool));
       const policy = { minWorkers: 2, maxWorkers: 8, alpha: 1, cooldownMs: 100, scheduler };
       expectObservable(source.pipe(autoscale(pool, policy))).toBe('--x', { x: 6 });
     });
@@ -50,10 +75,12 @@ describe('autoscale', () => {
   });
 
   it('forecasts an exponentially weighted moving average of running + queued + blocked', () => {
-    const pool = fakePool();
+    const pool = fakePool(1);
     scheduler.run(({ hot, expectObservable }) => {
       const blocked = { ...stats(6, 1), blocked: 2 }; // 1 running + 5 queued + 2 blocked
-      const source = hot('a-b-c-d', { a: stats(0, 1), b: blocked, c: stats(8, 4), d: stats(8, 6) });
+      const source = hot('a-b-c-d', { a: stats(0, 1), b: blocked, c: stats(8, 4), d: stats(8, 6) }).pipe(
+        live(pool),
+      );
       const policy = { minWorkers: 1, maxWorkers: 16, alpha: 0.5, cooldownMs: 1000, scheduler };
       // F: 0, 4, 6, 7; then, silent for 1000 ms, the last sample (8) again: 7.5.
       expectObservable(source.pipe(autoscale(pool, policy))).toBe('--a-b-c 999ms d', {
@@ -67,7 +94,7 @@ describe('autoscale', () => {
   });
 
   it('scales down only after the forecast stayed low for cooldownMs; a sample that is not low restarts the wait', () => {
-    const pool = fakePool();
+    const pool = fakePool(1);
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('a 9ms b 39ms c 9ms d 39ms e', {
         a: stats(8, 1), // 0: up to 8
@@ -75,7 +102,7 @@ describe('autoscale', () => {
         c: stats(5, 8), // 50: ⌈5 / 0.5⌉ = 10: not low
         d: stats(3, 8), // 60: low again, from here
         e: stats(2, 8), // 100: still low: ⌈2 / 0.5⌉ = 4
-      });
+      }).pipe(live(pool));
       const policy = {
         minWorkers: 1,
         maxWorkers: 10,
@@ -90,10 +117,10 @@ describe('autoscale', () => {
   });
 
   it('does not flap when demand oscillates', () => {
-    const pool = fakePool();
+    const pool = fakePool(4);
     scheduler.run(({ hot, expectObservable }) => {
       const marbles = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 'l' : 'h')).join(' 9ms ');
-      const source = hot(marbles, { l: stats(7, 4), h: stats(9, 4) });
+      const source = hot(marbles, { l: stats(7, 4), h: stats(9, 4) }).pipe(live(pool));
       const policy = { minWorkers: 1, maxWorkers: 16, alpha: 0.5, cooldownMs: 100, scheduler };
       // F swings between about 7.7 and 8.3: up to 9 once, and never down.
       expectObservable(source.pipe(autoscale(pool, policy))).toBe('a 9ms b 19ms c', { a: 7, b: 8, c: 9 });
@@ -102,9 +129,9 @@ describe('autoscale', () => {
   });
 
   it('re-samples a silent pool every cooldownMs, steps down to minWorkers, then holds no timer', () => {
-    const pool = fakePool();
+    const pool = fakePool(1);
     scheduler.run(({ hot, expectObservable }) => {
-      const source = hot('a 9ms b', { a: stats(8, 1), b: stats(0, 8) });
+      const source = hot('a 9ms b', { a: stats(8, 1), b: stats(0, 8) }).pipe(live(pool));
       const policy = { minWorkers: 1, maxWorkers: 8, alpha: 0.5, cooldownMs: 100, scheduler };
       // F: 8; 4 at 10 (low: ⌈4 / 0.75⌉ = 6 < 8); re-sampled 0 at 110: F 2, down to ⌈2 / 0.75⌉ = 3;
       // at 210: F 1, low again (⌈1.33⌉ = 2 < 3); at 310: F 0.5, down to 1.
@@ -116,15 +143,17 @@ describe('autoscale', () => {
   it('brings maxWorkers within the policy bounds at the first snapshot', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const policy = { minWorkers: 2, maxWorkers: 8, cooldownMs: 100, scheduler };
-      expectObservable(cold('a', { a: stats(8, 32) }).pipe(autoscale(fakePool(), policy))).toBe('a', {
+      expectObservable(cold('a', { a: stats(8, 32) }).pipe(autoscale(fakePool(32), policy))).toBe('a', {
         a: 8,
       });
-      expectObservable(cold('a', { a: stats(0, 1) }).pipe(autoscale(fakePool(), policy))).toBe('a', { a: 2 });
+      expectObservable(cold('a', { a: stats(0, 1) }).pipe(autoscale(fakePool(1), policy))).toBe('a', {
+        a: 2,
+      });
     });
   });
 
   it('emits only when the value it applies changes', () => {
-    const pool = fakePool();
+    const pool = fakePool(4);
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('abcdef|', {
         a: stats(4, 4),
@@ -133,7 +162,7 @@ describe('autoscale', () => {
         d: stats(5, 5),
         e: stats(5, 5),
         f: stats(3, 5),
-      });
+      }).pipe(live(pool));
       const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100, scheduler };
       expectObservable(source.pipe(autoscale(pool, policy))).toBe('--c---|', { c: 5 });
     });
@@ -141,9 +170,9 @@ describe('autoscale', () => {
   });
 
   it('reads time from asyncScheduler by default', () => {
-    const pool = fakePool();
+    const pool = fakePool(6);
     scheduler.run(({ hot, expectObservable }) => {
-      const source = hot('a 9ms b', { a: stats(6, 6), b: stats(0, 6) });
+      const source = hot('a 9ms b', { a: stats(6, 6), b: stats(0, 6) }).pipe(live(pool));
       const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 50 };
       expectObservable(source.pipe(autoscale(pool, policy))).toBe('10ms 50ms x', { x: 1 });
     });
@@ -172,6 +201,101 @@ describe('autoscale', () => {
         undefined,
         new RangeError('minWorkers (4) must be <= maxWorkers (2)'),
       );
+    });
+  });
+
+  describe("the pool's own bounds", () => {
+    it("never applies a maxWorkers below the pool's minWorkers, read from each snapshot", () => {
+      const pool = fakePool(8, 2);
+      scheduler.run(({ hot, expectObservable }) => {
+        const source = hot('a 9ms b 9ms c', {
+          a: stats(8, 8), // 0: F 8
+          b: stats(0, 8), // 10: F 0: low; down to max(1, minWorkers 2) = 2 after the cooldown
+          c: stats(0, 2, 3), // 20: somebody raised minWorkers to 3 (and maxWorkers with it)
+        }).pipe(
+          map((snapshot) => {
+            if (snapshot.minWorkers === 3) pool.resize({ minWorkers: 3, maxWorkers: 3 });
+            return snapshot;
+          }),
+          live(pool),
+        );
+        const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 5, scheduler };
+        // Down to the pool's minWorkers (2) rather than 1; then 3 is the floor: nothing below it.
+        expectObservable(source.pipe(autoscale(pool, policy))).toBe('15ms a', { a: 2 });
+      });
+      expect(pool.sizes).to.deep.equal([2, 3]); // the 3 is the resize made by somebody else
+      expect(pool.maxWorkers).to.equal(3);
+    });
+
+    it("raises the floor to the pool's minWorkers even above policy.maxWorkers", async () => {
+      const pool = new Pool({ minWorkers: 4, maxWorkers: 8 });
+      const applied: number[] = [];
+      let failure: unknown;
+      pool.state$.pipe(autoscale(pool, { minWorkers: 1, maxWorkers: 2, cooldownMs: 0 })).subscribe({
+        next: (workers) => applied.push(workers),
+        error: (error: unknown) => (failure = error),
+      });
+      await flush();
+      expect(failure).to.equal(undefined);
+      expect(applied).to.deep.equal([4]);
+      expect(pool.stats).to.include({ minWorkers: 4, maxWorkers: 4 });
+      await pool.close();
+    });
+
+    it('scales a real pool down to its minWorkers, not below, instead of erroring', async () => {
+      const clock = sinon.useFakeTimers();
+      try {
+        const pool = new Pool({ maxWorkers: 4 });
+        const applied: number[] = [];
+        let failure: unknown;
+        pool.state$
+          .pipe(autoscale(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100 }))
+          .subscribe({
+            next: (workers) => applied.push(workers),
+            error: (error: unknown) => (failure = error),
+          });
+        const gate = deferred();
+        for (let i = 0; i < 4; i++) pool.submit(() => gate.promise);
+        await flush();
+        pool.resize({ minWorkers: 3 }); // after the subscription: read from a later snapshot
+        gate.resolve();
+        await clock.tickAsync(100);
+        expect(failure).to.equal(undefined);
+        expect(applied).to.deep.equal([3]);
+        expect(pool.stats).to.include({ minWorkers: 3, maxWorkers: 3 });
+        await pool.close();
+      } finally {
+        clock.restore();
+      }
+    });
+
+    it("takes the pool's maxWorkers from each snapshot: another resize is not undone from stale state", async () => {
+      const clock = sinon.useFakeTimers();
+      try {
+        const pool = new Pool({ maxWorkers: 1 });
+        const applied: number[] = [];
+        pool.state$
+          .pipe(autoscale(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100 }))
+          .subscribe((workers) => applied.push(workers));
+        const gate = deferred();
+        for (let i = 0; i < 4; i++) pool.submit(() => gate.promise);
+        await flush();
+        expect(applied).to.deep.equal([4]);
+        pool.resize({ maxWorkers: 6 }); // the user's own
+        await flush();
+        pool.submit(() => gate.promise); // demand 5: still within the 6 in force
+        await clock.tickAsync(50);
+        expect(applied).to.deep.equal([4]);
+        expect(pool.stats.maxWorkers).to.equal(6);
+        pool.resize({ maxWorkers: 2 }); // below the demand: scaled up at once, from 2
+        await flush();
+        expect(applied).to.deep.equal([4, 5]);
+        expect(pool.stats.maxWorkers).to.equal(5);
+        gate.resolve();
+        await pool.close();
+      } finally {
+        clock.restore();
+      }
     });
   });
 

@@ -61,13 +61,13 @@ describe('latency', () => {
     expect(snapshots[99]).to.deep.equal(snapshot([2, 2, 2], [50, 90, 99]));
   });
 
-  it('forgets a task once it settles: a second completion of the same id emits nothing', () => {
+  it('forgets a task once it settles: a second completion of the same id adds no sample', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('abcdefghij|', {
         a: events.queued(1, 0),
         b: events.started(1, 1),
         c: events.succeeded(1, 3),
-        d: events.succeeded(1, 4), // already forgotten
+        d: events.succeeded(1, 4), // already forgotten: the figures stay
         e: events.queued(2, 5),
         f: events.started(2, 6),
         g: events.cancelled(2, 7),
@@ -75,22 +75,102 @@ describe('latency', () => {
         i: events.queued(3, 9),
         j: events.rejected(3, 9),
       });
-      expectObservable(source.pipe(latency(100))).toBe('--c-------|', { c: snapshot([1, 1, 1], [2, 2, 2]) });
+      const figures = snapshot([1, 1, 1], [2, 2, 2]);
+      expectObservable(source.pipe(latency(100))).toBe('--cd---h--|', { c: figures, d: figures, h: figures });
     });
   });
 
-  it('forgets every task when the pool closes, and skips tasks it did not see queued and started', () => {
+  it('forgets every task when the pool closes, and measures only what it saw of a task', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('abcdefg|', {
-        a: events.succeeded(1, 3), // never seen queued: not measured
+        a: events.succeeded(1, 3), // never seen queued nor started: no sample
         b: events.started(2, 4),
-        c: events.succeeded(2, 5), // seen started only: not measured
+        c: events.succeeded(2, 5), // seen started only: its run, no wait
         d: events.queued(3, 6),
         e: events.started(3, 7),
         f: events.closed(8),
-        g: events.succeeded(3, 9),
+        g: events.succeeded(3, 9), // forgotten at close: no sample
       });
-      expectObservable(source.pipe(latency(100))).toBe('-------|');
+      expectObservable(source.pipe(latency(100))).toBe('a-c---g|', {
+        a: snapshot([NaN, NaN, NaN], [NaN, NaN, NaN]),
+        c: snapshot([NaN, NaN, NaN], [1, 1, 1]),
+        g: snapshot([NaN, NaN, NaN], [1, 1, 1]),
+      });
+    });
+  });
+
+  describe('tasks it did not see from the start', () => {
+    it('emits after every completion, with the window’s current figures when it adds no sample', () => {
+      scheduler.run(({ cold, expectObservable }) => {
+        const source = cold('abcde|', {
+          a: events.queued(1, 0),
+          b: events.started(1, 2),
+          c: events.succeeded(1, 10), // wait 2, run 8
+          d: events.failed(7, 20), // queued and started before the subscription
+          e: events.succeeded(8, 30), // the same
+        });
+        const figures = snapshot([2, 2, 2], [8, 8, 8]);
+        expectObservable(source.pipe(latency(1000))).toBe('--cde|', { c: figures, d: figures, e: figures });
+      });
+    });
+
+    it('a task seen started but not queued adds its run time and no wait', () => {
+      scheduler.run(({ cold, expectObservable }) => {
+        const source = cold('abcdefg|', {
+          a: events.started(1, 0), // queued before the subscription
+          b: events.succeeded(1, 50), // run 50
+          c: events.queued(2, 50),
+          d: events.started(2, 54),
+          e: events.succeeded(2, 64), // wait 4, run 10
+          f: events.started(3, 64), // queued before the subscription
+          g: events.succeeded(3, 94), // run 30
+        });
+        expectObservable(source.pipe(latency(1000))).toBe('-b--e-g|', {
+          b: snapshot([NaN, NaN, NaN], [50, 50, 50]),
+          e: snapshot([4, 4, 4], [10, 50, 50]),
+          g: snapshot([4, 4, 4], [30, 50, 50]),
+        });
+      });
+    });
+
+    it('reads NaN for a side with no sample in the window, as samples leave it', () => {
+      scheduler.run(({ cold, expectObservable }) => {
+        const source = cold('abcdef|', {
+          a: events.queued(1, 0),
+          b: events.started(1, 0),
+          c: events.succeeded(1, 5), // wait 0, run 5
+          d: events.started(2, 40),
+          e: events.succeeded(2, 60), // run 20; task 1 is still in the window
+          f: events.succeeded(9, 170), // unmeasured; both samples have left the 100 ms window
+        });
+        expectObservable(source.pipe(latency(100))).toBe('--c-ef|', {
+          c: snapshot([0, 0, 0], [5, 5, 5]),
+          e: snapshot([0, 0, 0], [5, 20, 20]),
+          f: snapshot([NaN, NaN, NaN], [NaN, NaN, NaN]),
+        });
+      });
+    });
+
+    it('on a real pool, a task already running or queued at subscription still emits on completion', async () => {
+      const clock = sinon.useFakeTimers();
+      try {
+        const pool = new Pool({ maxWorkers: 1 });
+        const sleep = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));
+        pool.submit(sleep); // running at subscription
+        pool.submit(sleep); // queued at subscription
+        const snapshots: LatencySnapshot[] = [];
+        pool.events$.pipe(latency(1000)).subscribe((value) => snapshots.push(value));
+        pool.submit(sleep); // seen from the start: waits 20 ms, runs 10 ms
+        await clock.tickAsync(30);
+        expect(snapshots).to.deep.equal([
+          snapshot([NaN, NaN, NaN], [NaN, NaN, NaN]),
+          snapshot([NaN, NaN, NaN], [10, 10, 10]),
+          snapshot([20, 20, 20], [10, 10, 10]),
+        ]);
+        await pool.close();
+      } finally {
+        clock.restore();
+      }
     });
   });
 

@@ -12,7 +12,10 @@ import { checkOptions, checkScheduler } from './checks.js';
 
 /** The policy of {@link autoscale}. */
 export interface AutoscalePolicy {
-  /** The fewest `maxWorkers` it applies: an integer ≥ 1 (and ≥ the pool's own `minWorkers`). */
+  /**
+   * The fewest `maxWorkers` it applies: an integer ≥ 1. The pool's own
+   * `minWorkers` raises this floor when it is higher (see {@link autoscale}).
+   */
   readonly minWorkers: number;
   /** The most `maxWorkers` it applies: an integer ≥ `minWorkers`, or `Infinity`. */
   readonly maxWorkers: number;
@@ -48,9 +51,16 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
 /**
  * Proactive scaling: reads a pool's own stats (`pool.state$`), forecasts
  * demand and sets the pool's `maxWorkers` through `pool.resize({ maxWorkers })`
- * within `[policy.minWorkers, policy.maxWorkers]`. Emits each `maxWorkers` it
- * applies, and only when the value changes. It only ever changes
- * `maxWorkers`, never `minWorkers`.
+ * within its bounds (below). Emits each `maxWorkers` it applies, and only
+ * when the value changes. It only ever changes `maxWorkers`, never
+ * `minWorkers`.
+ *
+ * **Bounds.** Every value it applies is `policy.minWorkers` ≤ value ≤
+ * `policy.maxWorkers`, then raised to the pool's own `minWorkers` if that is
+ * higher: it never applies a `maxWorkers` below the pool's `minWorkers`
+ * (which `resize` would refuse), even when that exceeds `policy.maxWorkers`.
+ * The pool's `minWorkers` is read from each stats snapshot, so a later
+ * `resize({ minWorkers })` is honoured.
  *
  * **Forecast.** Each stats snapshot is a demand sample
  * `d = running + queued + blocked`. The forecast is an exponentially weighted
@@ -61,15 +71,17 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * that could still change the decision.
  *
  * **Damping.** Let `current` be the `maxWorkers` in force: the pool's, read
- * from the first snapshot (brought within the policy's bounds at once if it
- * is outside them), then the last value applied. Then, after each sample:
+ * from each snapshot (so a `resize` by someone else is taken as the new
+ * starting point rather than undone), brought within the bounds at once if it
+ * is outside them; between snapshots, the last value applied. Then, after
+ * each sample:
  * - **Scale up at once** when the forecast exceeds the current capacity:
- *   `⌈F⌉ > current` applies `⌈F⌉` (capped at `policy.maxWorkers`).
+ *   `⌈F⌉ > current` applies `⌈F⌉` (within the bounds).
  * - **Scale down only after a cooldown**: the forecast is low when
  *   `⌈F / scaleDownThreshold⌉ < current`; once it has stayed low for
  *   `cooldownMs` (any sample that is not low restarts the wait; a timer
  *   checks again when the cooldown ends, so no sample is needed), it applies
- *   `⌈F / scaleDownThreshold⌉` (at least `policy.minWorkers`). The new value
+ *   `⌈F / scaleDownThreshold⌉` (within the bounds). The new value
  *   leaves headroom above the forecast, so the next scale up needs the
  *   forecast to grow by a factor of about `1 / scaleDownThreshold`, and the
  *   next scale down needs a new cooldown: it does not flap.
@@ -78,8 +90,8 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * RxJS `TestScheduler` drives it in specs). While subscribed it holds at
  * most one timer, and only while a scale down is pending or the forecast is
  * still moving. It completes with the source (`state$` completes when the
- * pool closes); if `resize` throws (a `policy.minWorkers` below the pool's
- * own `minWorkers`), the stream errors with that error.
+ * pool closes); if `resize` throws nonetheless, the stream errors with that
+ * error.
  *
  * @throws TypeError | RangeError when the policy is invalid; the message
  *   names the field and the value received.
@@ -103,17 +115,21 @@ export function autoscale(
     throw new TypeError(`autoscale expects a pool, received ${describeValue(pool)}`);
   }
   const { minWorkers, maxWorkers, alpha, scaleDownThreshold, cooldownMs, scheduler } = checkPolicy(policy);
-  const clamp = (workers: number): number => Math.min(maxWorkers, Math.max(minWorkers, workers));
-
   return (source) =>
     new Observable<number>((subscriber) => {
-      let current = NaN; // the maxWorkers in force; NaN until the first sample
+      let seeded = false; // the forecast starts at the first sample
+      let current = NaN; // the maxWorkers in force, as of the last snapshot or the last value applied
+      let poolMinWorkers = 0; // the pool's own minWorkers, as of the last snapshot
       let forecast = 0;
       let demand = 0;
       let sampledAt = 0;
       let lowSince: number | undefined;
       let timer: Subscription | undefined;
       let active = true;
+
+      // Within the policy, and never below the pool's minWorkers: resize would refuse it.
+      const clamp = (workers: number): number =>
+        Math.max(poolMinWorkers, Math.min(maxWorkers, Math.max(minWorkers, workers)));
 
       const apply = (workers: number): void => {
         if (workers === current) return;
@@ -189,12 +205,15 @@ export function autoscale(
           if (!active) return;
           const now = scheduler.now();
           const value = stats.running + stats.queued + stats.blocked;
-          if (Number.isNaN(current)) {
+          if (!seeded) {
+            seeded = true;
             forecast = value;
-            current = stats.maxWorkers;
-            apply(clamp(current));
-            if (!active) return;
           }
+          // Fresh bounds each time: a resize by someone else is not undone from stale state.
+          poolMinWorkers = stats.minWorkers;
+          current = stats.maxWorkers;
+          apply(clamp(current));
+          if (!active) return;
           sample(value, now);
           evaluate(now);
         },

@@ -4,7 +4,7 @@ import { checkOptions, checkScheduler, checkWindow } from './checks.js';
 import { Fifo } from './fifo.js';
 import type { MetricOptions } from './throughput.js';
 
-/** The 50th, 90th and 99th percentiles of a set of durations, in ms. */
+/** The 50th, 90th and 99th percentiles of a set of durations, in ms; `NaN` for an empty set. */
 export interface Percentiles {
   readonly p50: number;
   readonly p90: number;
@@ -21,7 +21,8 @@ export interface LatencySnapshot {
 
 interface Sample {
   readonly at: number;
-  readonly wait: number;
+  /** Undefined when the task's `task:queued` was not seen. */
+  readonly wait: number | undefined;
   readonly run: number;
 }
 
@@ -29,19 +30,25 @@ interface Sample {
  * Maps a pool's events to latency percentiles over a sliding window. For
  * each task it measures the wait (`started.time − queued.time`) and the run
  * (`settled.time − started.time`) from the events' `time` fields. It emits
- * after each completion (`task:succeeded` or `task:failed`) the p50, p90 and
- * p99 of the tasks completed in the last `windowMs` (those at an instant `t`
- * with `now - windowMs < t <= now`).
+ * after every completion it sees (`task:succeeded` or `task:failed`), measured
+ * or not, the p50, p90 and p99 of the tasks completed in the last `windowMs`
+ * (those at an instant `t` with `now - windowMs < t <= now`).
  *
  * Percentiles use the nearest-rank rule: of `n` sorted durations, the p-th
- * percentile is the `⌈p·n/100⌉`-th smallest, always a measured value.
+ * percentile is the `⌈p·n/100⌉`-th smallest, always a measured value (or
+ * `NaN` when there is none, see below).
  *
  * - Cancelled and rejected tasks are not measured; their bookkeeping is
  *   dropped when they settle, as it is for completed ones, and all of it
  *   when the pool closes: nothing accumulates per task.
- * - A task whose `task:queued` or `task:started` was not seen (it was already
- *   queued or running at subscription) is not measured, and its completion
- *   emits nothing.
+ * - A task is measured from what was seen of it: a task already running at
+ *   subscription (no `task:started` seen) adds no sample; one already queued
+ *   (`task:started` seen, not `task:queued`) adds its run time but no wait.
+ *   Either way its completion still emits, with the window's current figures
+ *   (older samples may leave the window at that instant).
+ * - A side (`wait` or `run`) with no sample in the window reads `NaN` for all
+ *   three percentiles: there is no duration to report, and `NaN` cannot be
+ *   taken for a measured one (filter on `Number.isNaN` to skip such snapshots).
  * - Each emission costs O(window size): the window's durations are kept sorted.
  *
  * @throws TypeError | RangeError if `windowMs` is not a finite number > 0
@@ -80,17 +87,26 @@ export function latency(
         const started = startedAt.get(taskId);
         queuedAt.delete(taskId);
         startedAt.delete(taskId);
-        if (queued === undefined || started === undefined) return;
         const at = scheduler === undefined ? time : scheduler.now();
-        const sample = { at, wait: started - queued, run: time - started };
-        samples.push(sample);
-        waits.add(sample.wait);
-        runs.add(sample.run);
+        if (started !== undefined) {
+          const sample = {
+            at,
+            wait: queued === undefined ? undefined : started - queued,
+            run: time - started,
+          };
+          samples.push(sample);
+          if (sample.wait !== undefined) waits.add(sample.wait);
+          runs.add(sample.run);
+        }
         const oldest = at - window;
-        while (samples.peek()!.at <= oldest) {
-          const expired = samples.shift();
-          waits.remove(expired.wait);
-          runs.remove(expired.run);
+        for (
+          let sample = samples.peek();
+          sample !== undefined && sample.at <= oldest;
+          sample = samples.peek()
+        ) {
+          samples.shift();
+          if (sample.wait !== undefined) waits.remove(sample.wait);
+          runs.remove(sample.run);
         }
         subscriber.next({ wait: waits.percentiles(), run: runs.percentiles() });
       };
@@ -148,9 +164,10 @@ class SortedDurations {
     return { p50: this.#rank(50), p90: this.#rank(90), p99: this.#rank(99) };
   }
 
-  /** Nearest rank: the ⌈p·n/100⌉-th smallest value. */
+  /** Nearest rank: the ⌈p·n/100⌉-th smallest value; NaN when there is none. */
   #rank(percent: number): number {
     const count = this.#values.length;
+    if (count === 0) return NaN;
     return this.#values[Math.max(0, Math.ceil((percent * count) / 100) - 1)]!;
   }
 
