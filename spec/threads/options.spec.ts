@@ -69,6 +69,24 @@ const optionCases: Case[] = [
     'maxWorkers must be a number, received "2"',
   ],
   [
+    'a minWorkers of the wrong type without maxWorkers',
+    { module, minWorkers: '4' },
+    TypeError,
+    'minWorkers must be a number, received "4"',
+  ],
+  [
+    'a fractional minWorkers without maxWorkers',
+    { module, minWorkers: 2.5 },
+    RangeError,
+    'minWorkers must be an integer >= 0, received 2.5',
+  ],
+  [
+    'an infinite minWorkers without maxWorkers',
+    { module, minWorkers: Infinity },
+    RangeError,
+    'minWorkers must be an integer >= 0, received Infinity',
+  ],
+  [
     'a pool option out of range',
     { module, maxWorkers: 2, minWorkers: 3 },
     RangeError,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { availableParallelism } from 'node:os';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
+import sinon from 'sinon';
 import { Future } from '../../src/index.js';
 import { ThreadPool } from '../../src/threads/index.js';
 
@@ -128,10 +129,54 @@ describe('ThreadPool', () => {
   });
 
   describe('construction', () => {
-    it('maxWorkers defaults to os.availableParallelism()', async () => {
-      const defaults = new ThreadPool({ module: workPath });
-      expect(defaults.stats).to.include({ maxWorkers: availableParallelism(), minWorkers: 0, workers: 0 });
-      await defaults.close();
+    describe('without maxWorkers', () => {
+      let parallelism: sinon.SinonStub<[], number>;
+      beforeEach(() => {
+        // Through the module object, as the pool reads it: a named import would not see the stub.
+        parallelism = sinon.stub(os, 'availableParallelism');
+      });
+      afterEach(() => parallelism.restore());
+
+      it('maxWorkers defaults to os.availableParallelism(), read at construction through the os module object', async () => {
+        // Under mocha, tsx runs the sources as CommonJS, where a stub shows through
+        // any import. Load a module instance of their own, as ES modules (as the ESM
+        // build runs): there a named import of availableParallelism would miss the stub.
+        const esm = '../../src/threads/index.js?as-esm';
+        const { ThreadPool: EsmThreadPool } = (await import(
+          esm
+        )) as typeof import('../../src/threads/index.js');
+        parallelism.returns(3);
+        const three = new EsmThreadPool({ module: workPath });
+        parallelism.returns(7);
+        const seven = new EsmThreadPool({ module: workPath });
+        expect(three.stats).to.include({ maxWorkers: 3, minWorkers: 0, workers: 0 });
+        expect(seven.stats).to.include({ maxWorkers: 7, minWorkers: 0, workers: 0 });
+        expect(parallelism.callCount).to.equal(2);
+        await Promise.all([three.close(), seven.close()]);
+      });
+
+      it('a minWorkers above os.availableParallelism() raises the default to minWorkers', async () => {
+        parallelism.returns(1);
+        const warm = new ThreadPool<Work>({ module: workPath, minWorkers: 3 });
+        expect(warm.stats).to.include({ maxWorkers: 3, minWorkers: 3, workers: 3 });
+        expect(await Promise.all([warm.run('add', 1, 1), warm.run('add', 2, 2)])).to.deep.equal([2, 4]);
+        await warm.close();
+      });
+
+      it('a minWorkers below os.availableParallelism() leaves the default alone', async () => {
+        parallelism.returns(5);
+        const warm = new ThreadPool({ module: workPath, minWorkers: 1 });
+        expect(warm.stats).to.include({ maxWorkers: 5, minWorkers: 1 });
+        await warm.close();
+      });
+
+      it('an explicit maxWorkers below minWorkers still throws', () => {
+        parallelism.returns(8);
+        expect(() => new ThreadPool({ module: workPath, minWorkers: 3, maxWorkers: 2 })).to.throw(
+          RangeError,
+          'minWorkers (3) must not exceed maxWorkers (2)',
+        );
+      });
     });
 
     it('takes the module as a file URL, and passes resourceLimits to each thread', async () => {

@@ -2,7 +2,7 @@
  * ThreadPool options: the pool options, plus the module the threads load and
  * their resource limits. Validated once, at construction.
  */
-import { availableParallelism } from 'node:os';
+import os from 'node:os';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,13 +30,33 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'maxWorkers'> {
    * The module whose exported functions the tasks call: a path (absolute, or
    * relative to `process.cwd()`) or a file URL (a `URL`, or a string
    * `file:` URL). Each thread loads it with `import()`, so it may be ESM or
-   * CommonJS. A TypeScript module needs a loader in every thread; tsx on
-   * Node 20 registers itself on the main thread only, so register it in the
-   * threads too (an `--import` module that calls `register()` from
-   * `tsx/esm/api` when `!isMainThread`; threads inherit `process.execArgv`).
+   * CommonJS.
+   *
+   * A TypeScript module needs a loader in every thread. Threads inherit
+   * `process.execArgv`, so the preloads of `npx tsx main.ts` and
+   * `node --import tsx main.ts` run in them too; but tsx registers itself in
+   * the main thread only where Node cannot tell a user's thread from its own
+   * loader thread (Node 20 among them), and there each task fails with
+   * `TypeError: Unknown file extension ".ts"`. Then preload a module that
+   * registers tsx in the threads as well:
+   *
+   * ```js
+   * // register-tsx-in-threads.mjs
+   * // npx tsx --import ./register-tsx-in-threads.mjs main.ts
+   * import { isMainThread } from 'node:worker_threads';
+   * if (!isMainThread) (await import('tsx/esm/api')).register();
+   * ```
+   *
+   * Or compile the module to JavaScript and pass the `.js` file.
    */
   module: string | URL;
-  /** Upper bound on threads (and concurrent tasks). Default `os.availableParallelism()`. */
+  /**
+   * Upper bound on threads (and concurrent tasks). Default
+   * `Math.max(os.availableParallelism(), minWorkers)`, read at construction: a
+   * `minWorkers` above the machine's parallelism raises the default rather
+   * than conflicting with it (as in piscina and tinypool). An explicit
+   * `maxWorkers` below `minWorkers` is still a `RangeError`.
+   */
   maxWorkers?: number;
   /** Passed to each `new Worker(...)`: heap and stack limits of a thread. A thread that exceeds them crashes. */
   resourceLimits?: ResourceLimits;
@@ -104,7 +124,21 @@ function checkResourceLimits(value: unknown): Readonly<ResourceLimits> | undefin
 }
 
 /**
- * Validates `options` once: the module, the resource limits, then the pool options.
+ * The `maxWorkers` of a pool whose options leave it out: the machine's
+ * parallelism, or `minWorkers` when that is more.
+ */
+function defaultMaxWorkers(minWorkers: unknown): number {
+  // Read through the module object at call time, so that a stub of
+  // os.availableParallelism takes effect (an ES named import is a fixed binding).
+  const parallelism = os.availableParallelism();
+  // Only a valid minWorkers raises it; resolveOptions reports an invalid one by its own name.
+  const valid = typeof minWorkers === 'number' && Number.isInteger(minWorkers) && minWorkers >= 0;
+  return valid ? Math.max(parallelism, minWorkers) : parallelism;
+}
+
+/**
+ * Validates `options` once: the module, the resource limits, then the pool
+ * options, where `maxWorkers` defaults to `max(os.availableParallelism(), minWorkers)`.
  *
  * @throws TypeError | RangeError naming the option and the value received.
  * @example
@@ -117,10 +151,10 @@ export function resolveThreadOptions(options: unknown): ResolvedThreadOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`ThreadPool options must be an object, received ${describeValue(options)}`);
   }
-  const { module, resourceLimits } = options as Partial<Record<keyof ThreadPoolOptions, unknown>>;
+  const { module, resourceLimits, minWorkers } = options as Partial<Record<keyof ThreadPoolOptions, unknown>>;
   return Object.freeze({
     moduleUrl: checkModule(module),
     resourceLimits: checkResourceLimits(resourceLimits),
-    pool: resolveOptions(options, availableParallelism()),
+    pool: resolveOptions(options, defaultMaxWorkers(minWorkers)),
   });
 }

@@ -43,7 +43,8 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  * A pool of worker threads for CPU-bound work. Each thread loads `module`; a
  * task names one of its exported functions and the arguments to call it
  * with. Everything else is the pool of `Pool`: the same options, `Future`,
- * stats and observables; `maxWorkers` defaults to `os.availableParallelism()`.
+ * stats and observables; `maxWorkers` defaults to `os.availableParallelism()`,
+ * or to `minWorkers` when that is more.
  *
  * - **Arguments and results** are structured-cloned; a task's `transfer` list
  *   moves buffers instead. An error thrown in the thread reaches the caller
