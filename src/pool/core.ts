@@ -4,6 +4,7 @@ import { dispatchers, type Dispatcher } from './dispatch.js';
 import type { PoolEvent } from './events.js';
 import { KeyLanes } from './keys.js';
 import { Deque } from './queues/deque.js';
+import { older } from './queues/index.js';
 import { Waiters } from './waiters.js';
 import { SignalWatch } from './signals.js';
 import { PoolObservers } from './observers.js';
@@ -124,14 +125,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * serves a whole synchronous step (see `taskReturned`).
    */
   enqueue(task: Task<Job>, at?: number): void {
-    task.enqueue();
-    this.#watchSignal(task);
-    const key = task.key;
-    if (key !== undefined && this.#lanes.busy(key)) {
-      this.#park(task, at);
-      return;
-    }
-    if (key !== undefined) this.#lanes.acquire(key);
+    if (this.#accept(task, at)) return;
     this.#dispatch.push(task);
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
@@ -149,9 +143,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   /** Cancels the task queued first, in the queue or behind its key. */
   evictOldest(): boolean {
-    const queued = this.#dispatch.oldest();
-    const parked = this.#lanes.oldest();
-    const victim = parked !== undefined && (queued === undefined || parked.id < queued.id) ? parked : queued;
+    const victim = older(this.#dispatch.oldest(), this.#lanes.oldest());
     if (victim === undefined) return false;
     this.#unqueue(victim);
     // The submission taking its place counts as queued already.
@@ -170,12 +162,25 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     }
   }
 
-  /** Waits behind its busy key, counted as queued. */
-  #park(task: Task<Job>, at?: number): void {
+  /**
+   * Takes the task in, queued, with its signal watched. Returns true if it
+   * waits behind its busy key (counted as queued); otherwise it holds its key
+   * now, and the caller places it.
+   */
+  #accept(task: Task<Job>, at?: number): boolean {
+    task.enqueue();
+    this.#watchSignal(task);
+    const key = task.key;
+    if (key === undefined) return false;
+    if (!this.#lanes.busy(key)) {
+      this.#lanes.acquire(key);
+      return false;
+    }
     this.#lanes.park(task);
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
     this.changed();
+    return true;
   }
 
   /**
@@ -184,14 +189,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * and so may take the queue past its capacity.
    */
   runOnCaller(task: Task<Job>): void {
-    task.enqueue();
-    this.#watchSignal(task);
+    if (this.#accept(task)) return;
     const key = task.key;
-    if (key !== undefined && this.#lanes.busy(key)) {
-      this.#park(task);
-      return;
-    }
-    if (key !== undefined) this.#lanes.acquire(key);
     const worker = this.#runtime.startWorker(-1, (error) => finish(error, false));
     this.#onCaller.set(task, worker);
     const finish = (outcome: unknown, ok: boolean): void => {

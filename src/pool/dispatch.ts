@@ -1,5 +1,5 @@
 import type { DispatchMode, QueueKind } from './options.js';
-import { queueFactories, type TaskQueue } from './queues/index.js';
+import { older, queueFactories, type TaskQueue } from './queues/index.js';
 import { PriorityQueue, type Order } from './queues/priority.js';
 import type { Task } from './task.js';
 import type { WorkerSlot } from './worker.js';
@@ -89,9 +89,7 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
     }
   }
   oldest(): Task<Job> | undefined {
-    const oldest = this.#queue.oldest();
-    const requeued = this.#requeued?.oldest();
-    return requeued !== undefined && (oldest === undefined || requeued.id < oldest.id) ? requeued : oldest;
+    return older(this.#queue.oldest(), this.#requeued?.oldest());
   }
   clear(): Task<Job>[] {
     const tasks = this.#queue.clear();
@@ -172,10 +170,7 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   }
   oldest(): Task<Job> | undefined {
     let oldest = this.#backlog.oldest();
-    for (const worker of this.#workers) {
-      const candidate = worker.queue!.oldest();
-      if (candidate !== undefined && (oldest === undefined || candidate.id < oldest.id)) oldest = candidate;
-    }
+    for (const worker of this.#workers) oldest = older(oldest, worker.queue!.oldest());
     return oldest;
   }
   clear(): Task<Job>[] {

@@ -1,4 +1,4 @@
-import type { QueueEntry } from './queues/index.js';
+import { older, type QueueEntry } from './queues/index.js';
 
 interface Lane<E> {
   waiting: E[];
@@ -44,7 +44,7 @@ export class KeyLanes<E extends QueueEntry & { readonly key: string | undefined;
       for (let i = lane.head; i < lane.waiting.length; i++) {
         const entry = lane.waiting[i]!;
         if (!entry.inLane) continue;
-        if (oldest === undefined || entry.id < oldest.id) oldest = entry;
+        oldest = older(oldest, entry);
         break;
       }
     }

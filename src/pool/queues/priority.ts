@@ -1,4 +1,4 @@
-import { COMPACT_AFTER, type QueueEntry, type TaskQueue } from './task-queue.js';
+import { COMPACT_AFTER, older, type QueueEntry, type TaskQueue } from './task-queue.js';
 
 /** Whether `a` starts before `b`. */
 export type Order = (a: QueueEntry, b: QueueEntry) => boolean;
@@ -56,9 +56,7 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   /** The earliest submitted live entry: a linear scan (a heap keeps no submission order). */
   oldest(): E | undefined {
     let oldest: E | undefined;
-    for (const entry of this.#heap) {
-      if (entry.waiting && (oldest === undefined || entry.id < oldest.id)) oldest = entry;
-    }
+    for (const entry of this.#heap) if (entry.waiting) oldest = older(oldest, entry);
     return oldest;
   }
 

@@ -35,5 +35,11 @@ export interface TaskQueue<E extends QueueEntry> {
   clear(): E[];
 }
 
+/** The one of two entries submitted first (either may be missing). */
+export function older<E extends QueueEntry>(a: E | undefined, b: E | undefined): E | undefined {
+  if (a === undefined) return b;
+  return b === undefined || a.id < b.id ? a : b;
+}
+
 /** Compaction threshold: dead entries are swept once they exceed both this and the live count. */
 export const COMPACT_AFTER = 1024;
