@@ -16,8 +16,9 @@
  * cache, so a per-worker queue buys no locality, as it would with threads
  * pinned to cores: dedicated dispatch is not expected to win here, only to
  * cost no more than 10% over the shared queue (its extra work is choosing the
- * least-loaded queue on each submission, and looking for a queue to steal
- * from when a worker's own is empty).
+ * least-loaded queue while the workers' own queues have room, comparing a
+ * worker's head with the overflow's, and looking for a queue to steal from
+ * when both are empty).
  */
 import { limiter, poolLimiter, type Limiter } from '../libraries.js';
 import { atMost, medianOf, oneHop, scaled, type Scenario, seededRandom } from '../scenario.js';

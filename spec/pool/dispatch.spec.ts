@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { Pool } from '../../src/index.js';
+import { Pool, type PoolOptions } from '../../src/index.js';
+import { OWN_QUEUE_CAPACITY } from '../../src/pool/dispatch.js';
 import { deferred } from '../support/deferred.js';
 
 describe("dispatch: 'dedicated'", () => {
@@ -78,5 +79,67 @@ describe("dispatch: 'dedicated'", () => {
     expect(ran).to.equal(false);
     expect(pool.stats).to.include({ queued: 0, cancelled: 1, succeeded: 2 });
     await pool.close();
+  });
+
+  describe('own queues and the overflow', () => {
+    const capacity = OWN_QUEUE_CAPACITY;
+
+    /** Runs `count` tasks, queued behind a gate on one worker; returns the indexes in the order they ran. */
+    async function runOrder(queue: PoolOptions['queue'], priorities: number[]): Promise<number[]> {
+      const pool = new Pool({ maxWorkers: 1, dispatch: 'dedicated', queue });
+      const gate = deferred();
+      pool.submit(() => gate.promise, { priority: Infinity });
+      const ran: number[] = [];
+      const futures = priorities.map((priority, i) => pool.submit(() => void ran.push(i), { priority }));
+      gate.resolve();
+      await Promise.all(futures);
+      await pool.close();
+      return ran;
+    }
+
+    // More than one worker's own queue holds, so some wait in the overflow.
+    const count = 3 * capacity + 5;
+    const indexes = Array.from({ length: count }, (_, i) => i);
+
+    it('one worker runs its own queue and the overflow together in FIFO order', async () => {
+      expect(await runOrder('fifo', new Array<number>(count).fill(0))).to.deep.equal(indexes);
+    });
+
+    it('one worker runs its own queue and the overflow together in LIFO order', async () => {
+      expect(await runOrder('lifo', new Array<number>(count).fill(0))).to.deep.equal(indexes.toReversed());
+    });
+
+    it('one worker runs its own queue and the overflow together in priority order', async () => {
+      const priorities = indexes.map((i) => (i * 7) % 5);
+      const expected = indexes.toSorted((a, b) => priorities[b]! - priorities[a]! || a - b);
+      expect(await runOrder('priority', priorities)).to.deep.equal(expected);
+    });
+
+    it('a worker holds at most its capacity; the rest waits in the overflow, taken before stealing', async () => {
+      const pool = new Pool({ maxWorkers: 2, minWorkers: 2, dispatch: 'dedicated' });
+      const long = deferred();
+      const short = deferred();
+      pool.submit(() => long.promise); // worker A
+      pool.submit(() => short.promise); // worker B
+      const extra = 4;
+      const ran: number[] = [];
+      const futures = Array.from({ length: 2 * capacity + extra }, (_, i) =>
+        pool.submit(() => void ran.push(i)),
+      );
+      short.resolve();
+      await Promise.all(futures); // all on B, while A is stuck
+      // B's own queue first, then the overflow (the last submitted), then A's queue stolen from its tail.
+      const own = ran.slice(0, capacity);
+      const overflow = ran.slice(capacity, capacity + extra);
+      const stolen = ran.slice(capacity + extra);
+      expect(own.every((i) => i < 2 * capacity)).to.equal(true);
+      expect(own).to.deep.equal(own.toSorted((a, b) => a - b));
+      expect(overflow).to.deep.equal([0, 1, 2, 3].map((i) => 2 * capacity + i));
+      expect(stolen).to.have.length(capacity);
+      expect(stolen).to.deep.equal(stolen.toSorted((a, b) => b - a));
+      expect([...own, ...stolen].toSorted((a, b) => a - b)).to.deep.equal(indexes.slice(0, 2 * capacity));
+      long.resolve();
+      await pool.close();
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { DispatchMode, QueueKind } from './options.js';
-import { older, queueFactories, type TaskQueue } from './queues/index.js';
-import { PriorityQueue, type Order } from './queues/priority.js';
+import { older, queueFactories, startOrders, type Order, type TaskQueue } from './queues/index.js';
+import { PriorityQueue } from './queues/priority.js';
 import type { Task } from './task.js';
 import type { WorkerSlot } from './worker.js';
 
@@ -33,8 +33,8 @@ export interface Dispatcher<Job> {
 
 /** How requeued tasks are ordered among themselves, for the queues that are no heap already. */
 const requeueOrders: Readonly<Record<QueueKind, Order | undefined>> = {
-  fifo: (a, b) => a.id < b.id,
-  lifo: (a, b) => a.id > b.id,
+  fifo: startOrders.fifo,
+  lifo: startOrders.lifo,
   priority: undefined, // the queue is a heap: a requeued task sinks to its place
 };
 
@@ -108,59 +108,61 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
 }
 
 /**
- * A queue per worker. A submission goes to the least-loaded worker's queue
- * (fewest waiting, an idle worker first); a worker runs from its own queue,
- * then from the backlog (tasks that arrived when no worker existed), then
- * steals from the tail of the longest queue. A stopping worker's queue moves
- * to the backlog.
+ * How many tasks a worker's own queue holds. A few keep a worker fed and give
+ * an idle one something to steal; more would only spread a burst over many
+ * queues, each to be grown, scanned and collected, for no gain in one thread.
+ */
+export const OWN_QUEUE_CAPACITY = 32;
+
+/**
+ * A queue per worker, as in Go's scheduler: each worker's own queue holds up
+ * to {@link OWN_QUEUE_CAPACITY} tasks, and what arrives beyond that, or while
+ * earlier overflow still waits, goes to one shared overflow queue. A
+ * submission goes to the least-loaded worker's queue (fewest waiting, an idle
+ * worker first). A free worker starts whichever comes first by the queue's
+ * order, the head of its own queue or of the overflow; with both empty, it
+ * steals from the tail of the longest queue. Tasks that arrive when no worker
+ * exists, and a stopping worker's queue, go to the overflow.
  */
 class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   readonly #kind: QueueKind;
-  readonly #backlog: TaskQueue<Task<Job>>;
+  readonly #before: Order;
+  readonly #overflow: TaskQueue<Task<Job>>;
   readonly #workers: WorkerSlot<Job>[] = [];
   /** Where the next submission's scan for the least-loaded worker starts. */
   #cursor = 0;
-  #size = 0;
+  /** Tasks in the workers' own queues. */
+  #own = 0;
 
   constructor(kind: QueueKind) {
     this.#kind = kind;
-    this.#backlog = queueFactories[kind]();
+    this.#before = startOrders[kind];
+    this.#overflow = queueFactories[kind]();
   }
   get size(): number {
-    return this.#size;
+    return this.#own + this.#overflow.size;
   }
   /** Each worker's queue has its own order: a requeued task goes where a new one would. */
   requeue(task: Task<Job>): void {
     this.push(task);
   }
   push(task: Task<Job>): void {
-    // The scan starts where the last one chose, so that ties go round the
-    // workers, and it ends early at a worker with nothing to do.
-    const workers = this.#workers;
-    const count = workers.length;
-    let target = this.#backlog;
-    let load = Infinity;
-    let index = this.#cursor < count ? this.#cursor : 0;
-    for (let scanned = 0; scanned < count && load > 0; scanned++) {
-      const worker = workers[index]!;
-      if (++index === count) index = 0;
-      const queue = worker.queue!;
-      const workerLoad = queue.size + (worker.task === null ? 0 : 1);
-      if (workerLoad < load) {
-        load = workerLoad;
-        target = queue;
-        this.#cursor = index;
-      }
-    }
+    const target =
+      this.#overflow.size === 0 && this.#own < this.#workers.length * OWN_QUEUE_CAPACITY
+        ? this.#leastLoaded()
+        : this.#overflow;
+    if (target !== this.#overflow) this.#own++;
     task.home = target;
     target.push(task);
-    this.#size++;
   }
   next(worker: WorkerSlot<Job>): Task<Job> | undefined {
     const own = worker.queue!;
-    const task =
-      (own.size > 0 ? own.shift() : undefined) ??
-      (this.#backlog.size > 0 ? this.#backlog.shift() : this.#longest()?.steal());
+    const overflow = this.#overflow;
+    let task: Task<Job> | undefined;
+    if (own.size > 0 && (overflow.size === 0 || this.#before(own.peek()!, overflow.peek()!))) {
+      task = own.shift();
+    } else if (overflow.size > 0) task = overflow.shift();
+    else task = this.#longest()?.steal();
     if (task !== undefined) this.#taken(task);
     return task;
   }
@@ -169,16 +171,16 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     this.#taken(task);
   }
   oldest(): Task<Job> | undefined {
-    let oldest = this.#backlog.oldest();
+    let oldest = this.#overflow.oldest();
     for (const worker of this.#workers) oldest = older(oldest, worker.queue!.oldest());
     return oldest;
   }
   clear(): Task<Job>[] {
-    const tasks = this.#backlog.clear();
+    const tasks = this.#overflow.clear();
     for (const worker of this.#workers) tasks.push(...worker.queue!.clear());
     tasks.sort((a, b) => a.id - b.id);
     for (const task of tasks) task.home = undefined;
-    this.#size = 0;
+    this.#own = 0;
     return tasks;
   }
   workerStarted(worker: WorkerSlot<Job>): void {
@@ -188,14 +190,41 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   workerStopped(worker: WorkerSlot<Job>): void {
     this.#workers.splice(this.#workers.indexOf(worker), 1);
     for (const task of worker.queue!.clear()) {
-      task.home = this.#backlog;
-      this.#backlog.push(task);
+      this.#own--;
+      task.home = this.#overflow;
+      this.#overflow.push(task);
     }
   }
 
+  /**
+   * The queue of the worker with the least to do that has room. The scan
+   * starts where the last one chose, so that ties go round the workers, and
+   * ends early at a worker with nothing to do.
+   */
+  #leastLoaded(): TaskQueue<Task<Job>> {
+    const workers = this.#workers;
+    const count = workers.length;
+    let target = this.#overflow;
+    let load = Infinity;
+    let index = this.#cursor < count ? this.#cursor : 0;
+    for (let scanned = 0; scanned < count && load > 0; scanned++) {
+      const worker = workers[index]!;
+      if (++index === count) index = 0;
+      const queue = worker.queue!;
+      const size = queue.size;
+      const workerLoad = size + (worker.task === null ? 0 : 1);
+      if (workerLoad < load && size < OWN_QUEUE_CAPACITY) {
+        load = workerLoad;
+        target = queue;
+        this.#cursor = index;
+      }
+    }
+    return target;
+  }
+
   #taken(task: Task<Job>): void {
+    if (task.home !== this.#overflow) this.#own--;
     task.home = undefined;
-    this.#size--;
   }
 
   #longest(): TaskQueue<Task<Job>> | undefined {

@@ -50,7 +50,15 @@ export interface PoolOptions {
   queueCapacity?: number;
   /** What a submission that finds the queue full gets. Default `'reject'`. */
   onFull?: FullPolicyName;
-  /** `'shared'` (default): one queue; `'dedicated'`: a queue per worker, with work stealing. */
+  /**
+   * `'shared'` (default): one queue all workers take from. `'dedicated'`: a
+   * queue per worker, as in Go's scheduler: a submission goes to the
+   * least-loaded worker's queue, which holds up to 32 tasks; beyond that,
+   * tasks wait in one overflow queue.
+   * A free worker starts whichever comes first by the queue's order, its own
+   * head or the overflow's, and with both empty steals from the tail of the
+   * longest queue.
+   */
   dispatch?: DispatchMode;
   /** Default per-task timeout in ms, counted from the task's start. */
   taskTimeout?: number;

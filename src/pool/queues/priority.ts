@@ -4,7 +4,8 @@ import { COMPACT_AFTER, older, type QueueEntry, type TaskQueue } from './task-qu
 export type Order = (a: QueueEntry, b: QueueEntry) => boolean;
 
 /** Higher priority first, then submission order. */
-const byPriority: Order = (a, b) => a.priority > b.priority || (a.priority === b.priority && a.id < b.id);
+export const byPriority: Order = (a, b) =>
+  a.priority > b.priority || (a.priority === b.priority && a.id < b.id);
 
 /**
  * A binary max-heap on `priority`, FIFO among equal priorities (ties break on
