@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { Pool, type PoolOptions } from '../../src/index.js';
+import fc from 'fast-check';
+import { Pool, type Future, type PoolOptions, type QueueKind } from '../../src/index.js';
 import { OWN_QUEUE_CAPACITY } from '../../src/pool/dispatch.js';
-import { deferred } from '../support/deferred.js';
+import { deferred, flush, type Deferred } from '../support/deferred.js';
 
 describe("dispatch: 'dedicated'", () => {
   it('runs everything with the bound held', async () => {
@@ -140,6 +141,77 @@ describe("dispatch: 'dedicated'", () => {
       expect([...own, ...stolen].toSorted((a, b) => a - b)).to.deep.equal(indexes.slice(0, 2 * capacity));
       long.resolve();
       await pool.close();
+    });
+
+    type Step =
+      | { op: 'burst'; count: number; key: boolean }
+      | { op: 'release' | 'cancel'; index: number }
+      | { op: 'resize'; maxWorkers: number }
+      | { op: 'tick' };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({
+        op: fc.constant('burst' as const),
+        count: fc.integer({ min: 1, max: 2 * capacity + 8 }),
+        key: fc.boolean(),
+      }),
+      fc.record({ op: fc.constantFrom('release' as const, 'cancel' as const), index: fc.nat() }),
+      fc.record({ op: fc.constant('resize' as const), maxWorkers: fc.integer({ min: 1, max: 3 }) }),
+      fc.constant({ op: 'tick' as const }),
+    );
+
+    it('with bursts past the own queues: every task settles once, the counts hold, the bound holds', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 3 }),
+          fc.constantFrom<QueueKind>('fifo', 'lifo', 'priority'),
+          fc.array(step, { maxLength: 25 }),
+          fc.boolean(),
+          async (maxWorkers, queue, steps, terminate) => {
+            const pool = new Pool({ maxWorkers, queue, dispatch: 'dedicated', idleTimeout: 0 });
+            const futures: Future<unknown>[] = [];
+            const gates: Deferred<void>[] = [];
+            const settlements = new Map<number, number>();
+            let running = 0;
+            let overBound = 0;
+            for (const s of steps) {
+              if (s.op === 'burst') {
+                const gate = deferred();
+                gates.push(gate);
+                for (let i = 0; i < s.count; i++) {
+                  const future = pool.submit(
+                    async () => {
+                      if (++running > pool.stats.maxWorkers) overBound++;
+                      await gate.promise;
+                      running--;
+                    },
+                    { priority: i % 3, ...(s.key && i % 4 === 0 ? { key: 'k' } : {}) },
+                  );
+                  const settled = (): void =>
+                    void settlements.set(future.id, (settlements.get(future.id) ?? 0) + 1);
+                  future.then(settled, settled);
+                  futures.push(future);
+                }
+              } else if (s.op === 'release') gates[s.index % Math.max(1, gates.length)]?.resolve();
+              else if (s.op === 'cancel') futures[s.index % Math.max(1, futures.length)]?.cancel();
+              else if (s.op === 'resize') pool.resize({ maxWorkers: s.maxWorkers });
+              else await flush(3);
+              const stats = pool.stats;
+              expect(stats.queued).to.equal(futures.filter((future) => future.state === 'queued').length);
+              expect(stats.running).to.equal(futures.filter((future) => future.state === 'running').length);
+            }
+            if (terminate) await Promise.all([pool.terminate(), ...gates.map((gate) => gate.resolve())]);
+            for (const gate of gates) gate.resolve();
+            await pool.close();
+            await flush();
+            expect(pool.stats).to.include({ queued: 0, running: 0, workers: 0 });
+            expect(futures.every((future) => future.settled)).to.equal(true);
+            expect(settlements.size).to.equal(futures.length);
+            expect([...settlements.values()].every((count) => count === 1)).to.equal(true);
+            expect(overBound, 'a task started above the bound').to.equal(0);
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
   });
 });
