@@ -103,25 +103,26 @@ describe('keyed tasks', () => {
     ['lifo', ['A', 'D', 'C', 'B']],
     ['priority', ['A', 'B', 'C', 'D']],
   ] as const) {
-    it(`across keys the queue kind applies once a key frees (${queue})`, async () => {
-      const pool = new Pool({ maxWorkers: 1, queue });
-      const order: string[] = [];
-      const gate = deferred();
-      const task = (name: string, wait?: Promise<void>) => async () => {
-        order.push(name);
-        await wait;
-      };
-      const futures = [
-        pool.submit(task('A', gate.promise), { key: 'k' }),
-        pool.submit(task('B'), { key: 'k' }), // waits for A; then it is the oldest waiting
-        pool.submit(task('C')),
-        pool.submit(task('D'), { key: 'j' }),
-      ];
-      gate.resolve();
-      await Promise.all(futures);
-      expect(order).to.deep.equal(expected);
-      await pool.close();
-    });
+    for (const dispatch of ['shared', 'dedicated'] as const)
+      it(`across keys the queue kind applies once a key frees (${queue}, ${dispatch})`, async () => {
+        const pool = new Pool({ maxWorkers: 1, queue, dispatch });
+        const order: string[] = [];
+        const gate = deferred();
+        const task = (name: string, wait?: Promise<void>) => async () => {
+          order.push(name);
+          await wait;
+        };
+        const futures = [
+          pool.submit(task('A', gate.promise), { key: 'k' }),
+          pool.submit(task('B'), { key: 'k' }), // waits for A; then it is the oldest waiting
+          pool.submit(task('C')),
+          pool.submit(task('D'), { key: 'j' }),
+        ];
+        gate.resolve();
+        await Promise.all(futures);
+        expect(order).to.deep.equal(expected);
+        await pool.close();
+      });
   }
 
   it('a task its key freed leaves the queue, cancelled or evicted, with the counts right', async () => {

@@ -119,32 +119,39 @@ export const OWN_QUEUE_CAPACITY = 32;
  * to {@link OWN_QUEUE_CAPACITY} tasks, and what arrives beyond that, or while
  * earlier overflow still waits, goes to one shared overflow queue. A
  * submission goes to the least-loaded worker's queue (fewest waiting, an idle
- * worker first). A free worker starts whichever comes first by the queue's
- * order, the head of its own queue or of the overflow; with both empty, it
- * steals from the tail of the longest queue. Tasks that arrive when no worker
- * exists, and a stopping worker's queue, go to the overflow.
+ * worker first). Tasks that arrive when no worker exists, and a stopping
+ * worker's queue, go to the overflow; a task that waited behind its key waits
+ * in a heap beside it, in the queue's order. A free worker starts whichever
+ * comes first by that order: the head of its own queue, of the overflow or of
+ * the freed tasks; with all three empty, it steals from the tail of the
+ * longest queue.
  */
 class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   readonly #kind: QueueKind;
   readonly #before: Order;
   readonly #overflow: TaskQueue<Task<Job>>;
+  readonly #requeued: PriorityQueue<Task<Job>>;
   readonly #workers: WorkerSlot<Job>[] = [];
   /** Where the next submission's scan for the least-loaded worker starts. */
   #cursor = 0;
   /** Tasks in the workers' own queues. */
   #own = 0;
+  /** Live tasks in `#requeued`, as in the shared dispatcher. */
+  #requeuedSize = 0;
 
   constructor(kind: QueueKind) {
     this.#kind = kind;
     this.#before = startOrders[kind];
     this.#overflow = queueFactories[kind]();
+    this.#requeued = new PriorityQueue(this.#before);
   }
   get size(): number {
-    return this.#own + this.#overflow.size;
+    return this.#own + this.#overflow.size + this.#requeuedSize;
   }
-  /** Each worker's queue has its own order: a requeued task goes where a new one would. */
   requeue(task: Task<Job>): void {
-    this.push(task);
+    task.home = this.#requeued;
+    this.#requeued.push(task);
+    this.#requeuedSize++;
   }
   push(task: Task<Job>): void {
     const target =
@@ -157,12 +164,9 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   }
   next(worker: WorkerSlot<Job>): Task<Job> | undefined {
     const own = worker.queue!;
-    const overflow = this.#overflow;
-    let task: Task<Job> | undefined;
-    if (own.size > 0 && (overflow.size === 0 || this.#before(own.peek()!, overflow.peek()!))) {
-      task = own.shift();
-    } else if (overflow.size > 0) task = overflow.shift();
-    else task = this.#longest()?.steal();
+    let from = this.#first(own.size > 0 ? own : undefined, this.#overflow);
+    if (this.#requeuedSize > 0) from = this.#first(from, this.#requeued);
+    const task = from === undefined ? this.#longest()?.steal() : from.shift();
     if (task !== undefined) this.#taken(task);
     return task;
   }
@@ -171,16 +175,16 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     this.#taken(task);
   }
   oldest(): Task<Job> | undefined {
-    let oldest = this.#overflow.oldest();
+    let oldest = older(this.#overflow.oldest(), this.#requeued.oldest());
     for (const worker of this.#workers) oldest = older(oldest, worker.queue!.oldest());
     return oldest;
   }
   clear(): Task<Job>[] {
-    const tasks = this.#overflow.clear();
+    const tasks = [...this.#overflow.clear(), ...this.#requeued.clear()];
     for (const worker of this.#workers) tasks.push(...worker.queue!.clear());
     tasks.sort((a, b) => a.id - b.id);
     for (const task of tasks) task.home = undefined;
-    this.#own = 0;
+    this.#own = this.#requeuedSize = 0;
     return tasks;
   }
   workerStarted(worker: WorkerSlot<Job>): void {
@@ -222,8 +226,16 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     return target;
   }
 
+  /** Of two queues (the first may be missing), the one whose head starts first; `b` only if it has one. */
+  #first(a: TaskQueue<Task<Job>> | undefined, b: TaskQueue<Task<Job>>): TaskQueue<Task<Job>> | undefined {
+    if (b.size === 0) return a;
+    return a === undefined || this.#before(b.peek()!, a.peek()!) ? b : a;
+  }
+
   #taken(task: Task<Job>): void {
-    if (task.home !== this.#overflow) this.#own--;
+    const home = task.home;
+    if (home === this.#requeued) this.#requeuedSize--;
+    else if (home !== this.#overflow) this.#own--;
     task.home = undefined;
   }
 

@@ -55,9 +55,9 @@ export interface PoolOptions {
    * queue per worker, as in Go's scheduler: a submission goes to the
    * least-loaded worker's queue, which holds up to 32 tasks; beyond that,
    * tasks wait in one overflow queue.
-   * A free worker starts whichever comes first by the queue's order, its own
-   * head or the overflow's, and with both empty steals from the tail of the
-   * longest queue.
+   * A free worker starts whichever comes first by the queue's order (its own
+   * head, the overflow's, or a task its key has just freed), and with none
+   * waiting steals from the tail of the longest queue.
    */
   dispatch?: DispatchMode;
   /** Default per-task timeout in ms, counted from the task's start. */
