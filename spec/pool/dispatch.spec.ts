@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Pool, type Future, type PoolOptions, type QueueKind } from '../../src/index.js';
+import { Pool, type FullPolicyName, type Future, type PoolOptions, type QueueKind } from '../../src/index.js';
 import { OWN_QUEUE_CAPACITY } from '../../src/pool/dispatch.js';
 import { deferred, flush, type Deferred } from '../support/deferred.js';
 
@@ -159,15 +159,25 @@ describe("dispatch: 'dedicated'", () => {
       fc.constant({ op: 'tick' as const }),
     );
 
-    it('with bursts past the own queues: every task settles once, the counts hold, the bound holds', async () => {
+    it('with bursts past the own queues, under every onFull policy: every task settles once, the counts hold, the bound holds', async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.integer({ min: 1, max: 3 }),
           fc.constantFrom<QueueKind>('fifo', 'lifo', 'priority'),
+          fc.record({
+            queueCapacity: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 3 * capacity })),
+            onFull: fc.constantFrom<FullPolicyName>(
+              'reject',
+              'block',
+              'discard',
+              'discard-oldest',
+              'caller-runs',
+            ),
+          }),
           fc.array(step, { maxLength: 25 }),
           fc.boolean(),
-          async (maxWorkers, queue, steps, terminate) => {
-            const pool = new Pool({ maxWorkers, queue, dispatch: 'dedicated', idleTimeout: 0 });
+          async (maxWorkers, queue, bound, steps, terminate) => {
+            const pool = new Pool({ maxWorkers, queue, ...bound, dispatch: 'dedicated', idleTimeout: 0 });
             const futures: Future<unknown>[] = [];
             const gates: Deferred<void>[] = [];
             const settlements = new Map<number, number>();
@@ -179,10 +189,11 @@ describe("dispatch: 'dedicated'", () => {
                 gates.push(gate);
                 for (let i = 0; i < s.count; i++) {
                   const future = pool.submit(
-                    async () => {
-                      if (++running > pool.stats.maxWorkers) overBound++;
+                    async ({ workerId }) => {
+                      const onWorker = workerId !== -1; // not run on the caller
+                      if (onWorker && ++running > pool.stats.maxWorkers) overBound++;
                       await gate.promise;
-                      running--;
+                      if (onWorker) running--;
                     },
                     { priority: i % 3, ...(s.key && i % 4 === 0 ? { key: 'k' } : {}) },
                   );
@@ -198,6 +209,7 @@ describe("dispatch: 'dedicated'", () => {
               const stats = pool.stats;
               expect(stats.queued).to.equal(futures.filter((future) => future.state === 'queued').length);
               expect(stats.running).to.equal(futures.filter((future) => future.state === 'running').length);
+              expect(stats.blocked).to.equal(futures.filter((future) => future.state === 'blocked').length);
             }
             if (terminate) await Promise.all([pool.terminate(), ...gates.map((gate) => gate.resolve())]);
             for (const gate of gates) gate.resolve();
