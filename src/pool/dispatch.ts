@@ -1,5 +1,12 @@
 import type { DispatchMode, QueueKind } from './options.js';
-import { older, queueFactories, startOrders, type Order, type TaskQueue } from './queues/index.js';
+import {
+  older,
+  queueFactories,
+  startOrders,
+  type Order,
+  type QueueEntry,
+  type TaskQueue,
+} from './queues/index.js';
 import { PriorityQueue } from './queues/priority.js';
 import type { Task } from './task.js';
 import type { WorkerSlot } from './worker.js';
@@ -31,12 +38,18 @@ export interface Dispatcher<Job> {
   workerStopped(worker: WorkerSlot<Job>): void;
 }
 
-/** How requeued tasks are ordered among themselves, for the queues that are no heap already. */
-const requeueOrders: Readonly<Record<QueueKind, Order | undefined>> = {
-  fifo: startOrders.fifo,
-  lifo: startOrders.lifo,
-  priority: undefined, // the queue is a heap: a requeued task sinks to its place
-};
+/**
+ * Of two queues, the one whose head starts first by `before`: `a` is missing
+ * or has a head; `b` is taken only if it has one.
+ */
+function firstHead<E extends QueueEntry>(
+  before: Order,
+  a: TaskQueue<E> | undefined,
+  b: TaskQueue<E>,
+): TaskQueue<E> | undefined {
+  if (b.size === 0) return a;
+  return a === undefined || before(b.peek()!, a.peek()!) ? b : a;
+}
 
 /**
  * One queue for all workers. A FIFO or LIFO queue only appends, so the tasks
@@ -52,7 +65,8 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
 
   constructor(kind: QueueKind) {
     this.#queue = queueFactories[kind]();
-    this.#order = requeueOrders[kind];
+    // A priority queue is a heap already: a requeued task sinks to its place in it.
+    this.#order = kind === 'priority' ? undefined : startOrders[kind];
     this.#requeued = this.#order === undefined ? undefined : new PriorityQueue(this.#order);
   }
   get size(): number {
@@ -72,9 +86,9 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
   }
   next(): Task<Job> | undefined {
     if (this.#requeuedSize === 0) return this.#queue.shift();
+    const queue = this.#queue;
     const requeued = this.#requeued!;
-    const head = this.#queue.peek();
-    if (head !== undefined && this.#order!(head, requeued.peek()!)) return this.#queue.shift();
+    if (firstHead(this.#order!, requeued, queue) === queue) return queue.shift();
     const task = requeued.shift()!;
     task.home = undefined;
     this.#requeuedSize--;
@@ -164,8 +178,8 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   }
   next(worker: WorkerSlot<Job>): Task<Job> | undefined {
     const own = worker.queue!;
-    let from = this.#first(own.size > 0 ? own : undefined, this.#overflow);
-    if (this.#requeuedSize > 0) from = this.#first(from, this.#requeued);
+    let from = firstHead(this.#before, own.size > 0 ? own : undefined, this.#overflow);
+    if (this.#requeuedSize > 0) from = firstHead(this.#before, from, this.#requeued);
     const task = from === undefined ? this.#longest()?.steal() : from.shift();
     if (task !== undefined) this.#taken(task);
     return task;
@@ -224,12 +238,6 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
       }
     }
     return target;
-  }
-
-  /** Of two queues (the first may be missing), the one whose head starts first; `b` only if it has one. */
-  #first(a: TaskQueue<Task<Job>> | undefined, b: TaskQueue<Task<Job>>): TaskQueue<Task<Job>> | undefined {
-    if (b.size === 0) return a;
-    return a === undefined || this.#before(b.peek()!, a.peek()!) ? b : a;
   }
 
   #taken(task: Task<Job>): void {
