@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Pool, type FullPolicyName, type Future, type PoolOptions, type QueueKind } from '../../src/index.js';
+import { Pool, type Future, type PoolOptions } from '../../src/index.js';
 import { OWN_QUEUE_CAPACITY } from '../../src/pool/dispatch.js';
 import { deferred, flush, type Deferred } from '../support/deferred.js';
+import { fullPolicy, queueKind } from '../support/arbitraries.js';
 
 describe("dispatch: 'dedicated'", () => {
   it('runs everything with the bound held', async () => {
@@ -163,16 +164,10 @@ describe("dispatch: 'dedicated'", () => {
       await fc.assert(
         fc.asyncProperty(
           fc.integer({ min: 1, max: 3 }),
-          fc.constantFrom<QueueKind>('fifo', 'lifo', 'priority'),
+          queueKind,
           fc.record({
             queueCapacity: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 3 * capacity })),
-            onFull: fc.constantFrom<FullPolicyName>(
-              'reject',
-              'block',
-              'discard',
-              'discard-oldest',
-              'caller-runs',
-            ),
+            onFull: fullPolicy,
           }),
           fc.array(step, { maxLength: 25 }),
           fc.boolean(),

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Pool, type Future, type PoolStats, type FullPolicyName, type QueueKind } from '../../src/index.js';
+import { Pool, type Future, type PoolStats } from '../../src/index.js';
 import { deferred, flush, type Deferred } from '../support/deferred.js';
+import { fullPolicy, queueKind } from '../support/arbitraries.js';
 
 type Kind = 'ok' | 'throw' | 'reject' | 'slow';
 type Step =
@@ -55,15 +56,9 @@ describe('pool properties (fast-check)', function () {
       fc.asyncProperty(
         fc.record({
           maxWorkers: fc.integer({ min: 1, max: 4 }),
-          queue: fc.constantFrom<QueueKind>('fifo', 'lifo', 'priority'),
+          queue: queueKind,
           queueCapacity: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 5 })),
-          onFull: fc.constantFrom<FullPolicyName>(
-            'reject',
-            'block',
-            'discard',
-            'discard-oldest',
-            'caller-runs',
-          ),
+          onFull: fullPolicy,
           dispatch: fc.constantFrom('shared' as const, 'dedicated' as const),
         }),
         fc.array(step, { maxLength: 60 }),
