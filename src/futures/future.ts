@@ -1,6 +1,5 @@
 import { Observable } from 'rxjs';
 import { Err, Ok, type Result } from 'ts-results-es';
-import { Awaitable } from './awaitable.js';
 import { all, allSettled, any, race } from './combinators.js';
 
 /**
@@ -18,13 +17,48 @@ export interface FutureTiming {
 
 type Settled = 'succeeded' | 'failed' | 'cancelled';
 
+type Resolve = (value: unknown) => void;
+type Reject = (reason: unknown) => void;
+
+/**
+ * `Promise`, typed so that a class can extend it without taking on its
+ * static side (`Future.allSettled` resolves to Results, not to records).
+ */
+const NativePromise = Promise as new <T>(executor: (resolve: Resolve, reject: Reject) => void) => Promise<T>;
+
+// Every Future is built with the same executor, which leaves its resolve
+// function here for the constructor to take: no closure per Future. The
+// reject function is not kept: at 56 bytes it would be a fifth of what a
+// queued task costs, and failures can do without it (see `Rejection`).
+let resolving: Resolve | undefined;
+const keepResolve = (resolve: Resolve): void => {
+  resolving = resolve;
+};
+
+/**
+ * How a Future rejects with only its resolve function: resolved with this
+ * thenable, it adopts the rejection one job later. So a failure reaches its
+ * handlers one microtask after a success settled at the same moment would.
+ */
+class Rejection {
+  readonly #error: unknown;
+  constructor(error: unknown) {
+    this.#error = error;
+  }
+  then(_onFulfilled: unknown, onRejected: Reject): void {
+    onRejected(this.#error);
+  }
+}
+
+const ignore = (): void => {};
+
 /**
  * The handle of one submitted task: it carries the task's result or error.
  *
- * A Future is awaitable (`await future`) and chains as a promise does, yet
- * it is no native promise: it allocates nothing for its outcome until
- * somebody asks for it, and a failed Future that nobody observes never raises
- * an unhandled rejection. It settles exactly once. Only the pool settles it;
+ * A Future is a native promise: `await future`, `Promise.all(futures)` and
+ * `then` take the engine's own path, with no adapter in between. Unlike a
+ * bare promise, a failed Future that nobody observes never raises an
+ * unhandled rejection. It settles exactly once. Only the pool settles it;
  * a reader can await it, read its {@link Future.state | state}, turn it into a
  * {@link Future.result | Result} or an Observable, or {@link Future.cancel | cancel} it.
  *
@@ -36,7 +70,7 @@ type Settled = 'succeeded' | 'failed' | 'cancelled';
  * if (result.isOk()) console.log(result.value);
  * ```
  */
-export abstract class Future<T> extends Awaitable<T> {
+export abstract class Future<T> extends NativePromise<T> {
   /** Resolves to the values of all futures, or rejects with the first failure (as `Promise.all`). */
   static readonly all = all;
   /** Resolves to a `Result` per future, in input order; never rejects. */
@@ -50,13 +84,18 @@ export abstract class Future<T> extends Awaitable<T> {
   readonly id: number;
 
   #state: FutureState;
+  #outcome: unknown = undefined;
+  // Dropped once used: a settled Future holds no function.
+  #resolve: Resolve | undefined;
   #submittedAt: number;
   #startedAt: number | undefined = undefined;
   #settledAt: number | undefined = undefined;
   #listeners: (() => void)[] | undefined = undefined;
 
   protected constructor(id: number, state: FutureState, submittedAt: number) {
-    super();
+    super(keepResolve);
+    this.#resolve = resolving;
+    resolving = undefined;
     this.id = id;
     this.#state = state;
     this.#submittedAt = submittedAt;
@@ -102,19 +141,16 @@ export abstract class Future<T> extends Awaitable<T> {
   /** How the owner cancels a pending task; returns whether it did. */
   protected abstract requestCancel(reason: unknown): boolean;
 
-  get [Symbol.toStringTag](): string {
+  override get [Symbol.toStringTag](): string {
     return 'Future';
   }
 
   /** The outcome as a `Result`: `Ok(value)` or `Err(error)`. Never rejects. */
   result(): Promise<Result<T, unknown>> {
-    // A native promise, as the contract says: cheap enough off the await path.
-    return new Promise((resolve) => {
-      void this.then(
-        (value) => resolve(Ok(value)),
-        (error: unknown) => resolve(Err(error)),
-      );
-    });
+    return this.then(
+      (value) => Ok(value),
+      (error: unknown) => Err(error),
+    );
   }
 
   /**
@@ -127,10 +163,10 @@ export abstract class Future<T> extends Awaitable<T> {
       const deliver = (): void => {
         if (!active) return;
         if (this.#state === 'succeeded') {
-          subscriber.next(this.outcome as T);
+          subscriber.next(this.#outcome as T);
           subscriber.complete();
         } else {
-          subscriber.error(this.outcome);
+          subscriber.error(this.#outcome);
         }
       };
       if (this.settled) deliver();
@@ -139,11 +175,6 @@ export abstract class Future<T> extends Awaitable<T> {
         active = false;
       };
     });
-  }
-
-  /** The error a failed or cancelled Future holds; undefined otherwise. */
-  protected get error(): unknown {
-    return this.#state === 'failed' || this.#state === 'cancelled' ? this.outcome : undefined;
   }
 
   protected setState(state: 'blocked' | 'queued' | 'running'): void {
@@ -159,8 +190,16 @@ export abstract class Future<T> extends Awaitable<T> {
   protected settleAs(state: Settled, outcome: unknown, at: number): void {
     this.#state = state;
     this.#settledAt = at;
-    if (state === 'succeeded') this.fulfil(outcome);
-    else this.reject(outcome);
+    this.#outcome = outcome;
+    const resolve = this.#resolve!;
+    this.#resolve = undefined;
+    if (state === 'succeeded') {
+      resolve(outcome);
+    } else {
+      // Handled from the start, so that a failure nobody asked about stays quiet.
+      super.then(undefined, ignore);
+      resolve(new Rejection(outcome));
+    }
     const listeners = this.#listeners;
     if (listeners !== undefined) {
       this.#listeners = undefined;

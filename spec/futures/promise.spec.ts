@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import sinon from 'sinon';
-import { Pool } from '../../src/index.js';
+import { Future, Pool } from '../../src/index.js';
 import { deferred } from '../support/deferred.js';
 
 // What a handler does with its input: each kind a promise handler can do.
@@ -117,6 +117,16 @@ describe('Future as a promise', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('is a native promise that await, Promise.resolve and Promise.all take as it is', async () => {
+    const future = pool.submit(() => 1);
+    expect(future).to.be.instanceOf(Promise);
+    // Taken as it is, not wrapped: no extra promise, job or call to then.
+    expect(Promise.resolve(future)).to.equal(future);
+    const next = future.then((value) => value + 1);
+    expect(next).to.be.instanceOf(Promise).and.not.be.instanceOf(Future);
+    expect(await Promise.all([future, next])).to.deep.equal([1, 2]);
   });
 
   it('never runs a handler during then, even on a settled Future', async () => {
