@@ -196,7 +196,7 @@ export abstract class Future<T> extends NativePromise<T> {
     if (state === 'succeeded') {
       resolve(outcome);
     } else {
-      // Handled from the start, so that a failure nobody asked about stays quiet.
+      // Marked handled before it rejects, so that a failure nobody asked about stays quiet.
       super.then(undefined, ignore);
       resolve(new Rejection(outcome));
     }
