@@ -129,6 +129,24 @@ describe('Future as a promise', () => {
     expect(await Promise.all([future, next])).to.deep.equal([1, 2]);
   });
 
+  it('runs handlers in the order the Futures settled, failures and successes alike', async () => {
+    const gate = deferred<void>();
+    const failing = pool.submit(async () => {
+      await gate.promise;
+      throw new Error('settled first');
+    });
+    const succeeding = pool.submit(async () => {
+      await gate.promise;
+      return 'settled second';
+    });
+    const order: string[] = [];
+    void succeeding.then((value) => order.push(value));
+    failing.catch((error: Error) => order.push(error.message));
+    gate.resolve();
+    await Promise.allSettled([failing, succeeding]);
+    expect(order).to.deep.equal(['settled first', 'settled second']);
+  });
+
   it('never runs a handler during then, even on a settled Future', async () => {
     const future = pool.submit(() => 1);
     await future;
