@@ -147,6 +147,56 @@ describe('Future as a promise', () => {
     expect(order).to.deep.equal(['settled first', 'settled second']);
   });
 
+  it("runs every Future's handlers once, in the order the Futures settled, whatever the mix", async () => {
+    const ending = fc.constantFrom('return', 'throw', 'reject', 'cancel');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ ending, turn: fc.nat() }), { minLength: 1, maxLength: 8 }),
+        async (tasks) => {
+          const wide = new Pool({ maxWorkers: tasks.length });
+          const gates = tasks.map(() => deferred<void>());
+          const settledOrder: number[] = [];
+          const handledOrder: string[] = [];
+          const futures = tasks.map(({ ending }, id) => {
+            const future = wide.submit(async () => {
+              await gates[id]!.promise;
+              if (ending === 'throw') throw new Error(String(id));
+              if (ending === 'reject') return Promise.reject(new Error(String(id)));
+              return id;
+            });
+            // Synchronous at settlement: the order the Futures settled in.
+            future.toObservable().subscribe({
+              complete: () => settledOrder.push(id),
+              error: () => settledOrder.push(id),
+            });
+            future.then(
+              (value) => handledOrder.push(`${id} ok ${value}`),
+              (error: Error) => handledOrder.push(`${id} failed ${error instanceof Error ? error.name : ''}`),
+            );
+            return future;
+          });
+          // Gates open and cancels happen in an order of their own.
+          const order = tasks.map((task, id) => ({ id, turn: task.turn })).sort((a, b) => a.turn - b.turn);
+          for (const { id } of order) {
+            if (tasks[id]!.ending === 'cancel') futures[id]!.cancel();
+            else gates[id]!.resolve();
+          }
+          await Promise.allSettled(futures);
+          // A cancelled task still holds its worker until its function returns.
+          for (const gate of gates) gate.resolve();
+          await wide.close();
+          const expected = settledOrder.map((id) => {
+            const { ending } = tasks[id]!;
+            if (ending === 'return') return `${id} ok ${id}`;
+            return `${id} failed ${ending === 'cancel' ? 'CancelledError' : 'Error'}`;
+          });
+          expect(handledOrder).to.deep.equal(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('never runs a handler during then, even on a settled Future', async () => {
     const future = pool.submit(() => 1);
     await future;
