@@ -5,6 +5,16 @@ import { OWN_QUEUE_CAPACITY } from '../../src/pool/dispatch.js';
 import { deferred, flush, type Deferred } from '../support/deferred.js';
 import { fullPolicy, queueKind } from '../support/arbitraries.js';
 
+/** A dedicated pool of two workers, A held by `long` and B by `short`. */
+function twoBusyWorkers(): { pool: Pool; long: Deferred<void>; short: Deferred<void> } {
+  const pool = new Pool({ maxWorkers: 2, minWorkers: 2, dispatch: 'dedicated' });
+  const long = deferred();
+  const short = deferred();
+  pool.submit(() => long.promise); // worker A
+  pool.submit(() => short.promise); // worker B
+  return { pool, long, short };
+}
+
 describe("dispatch: 'dedicated'", () => {
   it('runs everything with the bound held', async () => {
     const pool = new Pool({ maxWorkers: 3, dispatch: 'dedicated' });
@@ -24,11 +34,7 @@ describe("dispatch: 'dedicated'", () => {
   });
 
   it('an idle worker steals what waits behind a long task', async () => {
-    const pool = new Pool({ maxWorkers: 2, minWorkers: 2, dispatch: 'dedicated' });
-    const long = deferred();
-    const short = deferred();
-    pool.submit(() => long.promise); // worker A
-    pool.submit(() => short.promise); // worker B
+    const { pool, long, short } = twoBusyWorkers();
     const behind = [1, 2, 3].map((n) => pool.submit(async () => n)); // spread over both queues
     short.resolve();
     expect(await Promise.all(behind)).to.deep.equal([1, 2, 3]); // B drained them all while A is stuck
@@ -118,11 +124,7 @@ describe("dispatch: 'dedicated'", () => {
     });
 
     it('a worker holds at most its capacity; the rest waits in the overflow, taken before stealing', async () => {
-      const pool = new Pool({ maxWorkers: 2, minWorkers: 2, dispatch: 'dedicated' });
-      const long = deferred();
-      const short = deferred();
-      pool.submit(() => long.promise); // worker A
-      pool.submit(() => short.promise); // worker B
+      const { pool, long, short } = twoBusyWorkers();
       const extra = 4;
       const ran: number[] = [];
       const futures = Array.from({ length: 2 * capacity + extra }, (_, i) =>

@@ -36,15 +36,6 @@ interface Extras {
   reason: unknown;
 }
 
-// A function rather than a private method: a class with private methods
-// stores a brand in every instance, 8 bytes per queued task.
-const noExtras = (): Extras => ({
-  timer: undefined,
-  controller: undefined,
-  aborted: false,
-  reason: undefined,
-});
-
 /** What a task asks of the pool that owns it. */
 export interface TaskOwner<Job> {
   cancelTask(task: Task<Job>, error: CancelledError): boolean;
@@ -100,12 +91,20 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
 
   /** The signal handed to the task function, created on first read. */
   get abortSignal(): AbortSignal {
-    const state = (this.#extras ??= noExtras());
+    const state = this.ownExtras();
     if (state.controller === undefined) {
       state.controller = new AbortController();
       if (state.aborted) state.controller.abort(state.reason);
     }
     return state.controller.signal;
+  }
+
+  /**
+   * Its extras, made on first need. TypeScript-private, not `#`: a class
+   * with `#` methods stores a brand in every instance, 8 bytes per queued task.
+   */
+  private ownExtras(): Extras {
+    return (this.#extras ??= { timer: undefined, controller: undefined, aborted: false, reason: undefined });
   }
 
   /** The timeout timer while it runs. */
@@ -114,12 +113,12 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   }
 
   set timer(timer: TimerHandle | undefined) {
-    if (timer !== undefined || this.#extras !== undefined) (this.#extras ??= noExtras()).timer = timer;
+    if (timer !== undefined || this.#extras !== undefined) this.ownExtras().timer = timer;
   }
 
   /** Aborts the task's signal (now, or when the task first reads it). */
   abort(reason: unknown): void {
-    const state = (this.#extras ??= noExtras());
+    const state = this.ownExtras();
     if (state.aborted) return;
     state.aborted = true;
     state.reason = reason;
