@@ -10,6 +10,7 @@
  * awaiting come after, untimed. Rounds alternate between the two kinds.
  */
 import { Pool } from '../src/index.js';
+import { summarise } from './report.js';
 
 const n = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 7);
@@ -60,23 +61,18 @@ async function measure(make: (count: number) => Pending, count: number): Promise
   return (elapsed * 1e6) / count;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
-
 const kinds = { 'native promise': nativePromises, 'rxpool Future': futures };
 const samples = new Map<string, number[]>(Object.keys(kinds).map((name) => [name, []]));
 for (const make of Object.values(kinds)) await measure(make, Math.min(n, 10_000)); // warm-up
 for (let round = 0; round < rounds; round++) {
   for (const [name, make] of Object.entries(kinds)) samples.get(name)!.push(await measure(make, n));
 }
-const base = median(samples.get('native promise')!);
+const base = summarise(samples.get('native promise')!).median;
 console.log(
   `Promise.all over ${n.toLocaleString('en-US')} pending handles, ${rounds} rounds, Node ${process.version}`,
 );
 for (const [name, values] of samples) {
-  const value = median(values);
+  const value = summarise(values).median;
   console.log(
     `${name.padEnd(15)} ${value.toFixed(0).padStart(5)} ns per element  ${(value / base).toFixed(2)}×`,
   );
