@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import sinon from 'sinon';
 import { CancelledError, Future, Pool } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
 
@@ -123,6 +124,34 @@ describe('Future', () => {
     const { submittedAt, startedAt, settledAt } = future.timing;
     expect(startedAt).to.be.a('number').and.at.least(submittedAt);
     expect(settledAt).to.be.a('number').and.at.least(startedAt!);
+  });
+
+  it('records timing on the clock fake timers drive, from virtual time 0', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const first = pool.submit(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      const second = pool.submit(() => 'second');
+      expect(second.timing).to.deep.equal({ submittedAt: 0 });
+      await clock.tickAsync(100);
+      await Promise.all([first, second]);
+      expect(first.timing).to.deep.equal({ submittedAt: 0, startedAt: 0, settledAt: 100 });
+      expect(second.timing).to.deep.equal({ submittedAt: 0, startedAt: 100, settledAt: 100 });
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('records in timing the very moments its events carry', async () => {
+    const times = new Map<string, number>();
+    const subscription = pool.events$.subscribe((event) => times.set(event.type, event.time));
+    const future = pool.submit(async () => 'timed');
+    await future;
+    subscription.unsubscribe();
+    expect(future.timing).to.deep.equal({
+      submittedAt: times.get('task:queued'),
+      startedAt: times.get('task:started'),
+      settledAt: times.get('task:succeeded'),
+    });
   });
 
   it('toObservable emits the value then completes, or errors', async () => {
