@@ -126,6 +126,16 @@ describe('Future', () => {
     expect(settledAt).to.be.a('number').and.at.least(startedAt!);
   });
 
+  it('has no startedAt in timing for a task cancelled before it started', async () => {
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const future = pool.submit(() => 'never');
+    future.cancel();
+    expect(future.timing).to.have.all.keys('submittedAt', 'settledAt');
+    expect(future.timing.settledAt).to.be.at.least(future.timing.submittedAt);
+    gate.resolve();
+  });
+
   it('records timing on the clock fake timers drive, from virtual time 0', async () => {
     const clock = sinon.useFakeTimers();
     try {
