@@ -1,7 +1,6 @@
 import { Observable } from 'rxjs';
 import { Err, Ok, type Result } from 'ts-results-es';
 import { all, allSettled, any, race } from './combinators.js';
-import { highWord, joinWords, lowWord, NOT_YET } from './instant.js';
 
 /**
  * Where a task is in its life. `blocked`, `queued` and `running` are pending;
@@ -85,27 +84,21 @@ export abstract class Future<T> extends NativePromise<T> {
   readonly id: number;
 
   #state: FutureState;
-  // The resolve function while pending, the outcome once settled: one field,
-  // and a settled Future holds no function.
-  #settlement: unknown;
-  // Each moment as the two halves of its double (see `instant.ts`); NOT_YET
-  // until it is reached.
-  #submittedHigh: number;
-  #submittedLow: number;
-  #startedHigh = NOT_YET;
-  #startedLow = 0;
-  #settledHigh = NOT_YET;
-  #settledLow = 0;
+  #outcome: unknown = undefined;
+  // Dropped once used: a settled Future holds no function.
+  #resolve: Resolve | undefined;
+  #submittedAt: number;
+  #startedAt: number | undefined = undefined;
+  #settledAt: number | undefined = undefined;
   #listeners: (() => void)[] | undefined = undefined;
 
   protected constructor(id: number, state: FutureState, submittedAt: number) {
     super(keepResolve);
-    this.#settlement = resolving;
+    this.#resolve = resolving;
     resolving = undefined;
     this.id = id;
     this.#state = state;
-    this.#submittedHigh = highWord(submittedAt);
-    this.#submittedLow = lowWord(submittedAt);
+    this.#submittedAt = submittedAt;
   }
 
   /** The current state; see {@link FutureState}. */
@@ -124,13 +117,12 @@ export abstract class Future<T> extends NativePromise<T> {
    * A moment not yet reached has no key: `{ submittedAt }` while queued.
    */
   get timing(): FutureTiming {
-    const submittedAt = joinWords(this.#submittedHigh, this.#submittedLow);
-    const started = this.#startedHigh !== NOT_YET;
-    const settled = this.#settledHigh !== NOT_YET;
-    const startedAt = joinWords(this.#startedHigh, this.#startedLow);
-    const settledAt = joinWords(this.#settledHigh, this.#settledLow);
-    if (!started) return settled ? { submittedAt, settledAt } : { submittedAt };
-    return settled ? { submittedAt, startedAt, settledAt } : { submittedAt, startedAt };
+    const submittedAt = this.#submittedAt;
+    const startedAt = this.#startedAt;
+    const settledAt = this.#settledAt;
+    if (startedAt === undefined)
+      return settledAt === undefined ? { submittedAt } : { submittedAt, settledAt };
+    return settledAt === undefined ? { submittedAt, startedAt } : { submittedAt, startedAt, settledAt };
   }
 
   /**
@@ -171,10 +163,10 @@ export abstract class Future<T> extends NativePromise<T> {
       const deliver = (): void => {
         if (!active) return;
         if (this.#state === 'succeeded') {
-          subscriber.next(this.#settlement as T);
+          subscriber.next(this.#outcome as T);
           subscriber.complete();
         } else {
-          subscriber.error(this.#settlement);
+          subscriber.error(this.#outcome);
         }
       };
       if (this.settled) deliver();
@@ -191,17 +183,16 @@ export abstract class Future<T> extends NativePromise<T> {
 
   protected markStarted(at: number): void {
     this.#state = 'running';
-    this.#startedHigh = highWord(at);
-    this.#startedLow = lowWord(at);
+    this.#startedAt = at;
   }
 
   /** Settles the Future. Callers check `settled` first: settling twice is a bug. */
   protected settleAs(state: Settled, outcome: unknown, at: number): void {
     this.#state = state;
-    this.#settledHigh = highWord(at);
-    this.#settledLow = lowWord(at);
-    const resolve = this.#settlement as Resolve;
-    this.#settlement = outcome;
+    this.#settledAt = at;
+    this.#outcome = outcome;
+    const resolve = this.#resolve!;
+    this.#resolve = undefined;
     if (state === 'succeeded') {
       resolve(outcome);
     } else {
