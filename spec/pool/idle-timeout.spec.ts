@@ -89,6 +89,28 @@ describe('idle timeout (fake timers)', () => {
     await Promise.all([eager.close(), never.close()]);
   });
 
+  it('idleTimeout 0 keeps a worker that has queued work: synchronous tasks run on one worker', async () => {
+    for (const dispatch of ['shared', 'dedicated'] as const) {
+      const pool = new Pool({ maxWorkers: 1, idleTimeout: 0, dispatch });
+      const scaling = record(pool);
+      const gate = deferred();
+      const first = pool.submit(() => gate.promise);
+      const rest = [1, 2, 3].map((n) => pool.submit(({ workerId }) => [n, workerId]));
+      gate.resolve();
+      await first;
+      expect(await Promise.all(rest)).to.deep.equal([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]);
+      expect(scaling.map(({ type, reason, workers }) => [type, reason, workers])).to.deep.equal([
+        ['up', 'demand', 1],
+        ['down', 'idle-timeout', 0],
+      ]);
+      await pool.close();
+    }
+  });
+
   it('after close no timer is left', async () => {
     const pool = new Pool({ maxWorkers: 2, minWorkers: 1, idleTimeout: 5000, taskTimeout: 10_000 });
     await Promise.all([pool.submit(async () => 1), pool.submit(async () => 2)]);

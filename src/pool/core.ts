@@ -287,6 +287,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#pumping = false;
     this.#forceWorker = false;
     if (this.#blocked.size > 0) this.#admitBlocked();
+    this.#workers.stopLeftIdle();
     this.changed();
   }
 
@@ -344,7 +345,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (task.key !== undefined) this.#releaseKey(task.key);
     this.#workers.release(worker);
     this.#afterSlotFreed(at);
-    if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false, at);
+    if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false, at, this.#pumping);
   }
 
   #afterSlotFreed(at?: number): void {

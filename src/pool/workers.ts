@@ -44,6 +44,8 @@ export class WorkerSet<Job> {
   #warmUpTimer: TimerHandle | undefined;
   #crashBackoff = 0;
   #shutDown = false;
+  /** A worker went idle while the pump was placing tasks, under `idleTimeout: 0`: see {@link stopLeftIdle}. */
+  #idleInPump = false;
 
   constructor(
     runtime: Runtime<Job>,
@@ -158,11 +160,24 @@ export class WorkerSet<Job> {
     while (!this.#shutDown && this.#all.size < this.minWorkers) this.markIdle(this.start('warm-up'));
   }
 
-  /** A worker is idle (and on the idle stack unless `push`): note when, and arm its timer. */
-  markIdle(worker: WorkerSlot<Job>, push = true, at = now()): void {
+  /**
+   * A worker is idle (and on the idle stack unless `push`): note when, and arm
+   * its timer. `pumping`: the pool is still placing tasks and may hand this
+   * worker the next one, so under `idleTimeout: 0` it is not idle yet; the
+   * pump calls {@link stopLeftIdle} when it is done.
+   */
+  markIdle(worker: WorkerSlot<Job>, push = true, at = now(), pumping = false): void {
     if (push) this.#idle.push(worker);
     worker.idleSince = at;
-    this.#armIdleTimer(worker);
+    if (pumping && this.#idleTimeout === 0) this.#idleInPump = true;
+    else this.#armIdleTimer(worker);
+  }
+
+  /** The pump is done: under `idleTimeout: 0`, the workers that went idle meanwhile and got no task stop now. */
+  stopLeftIdle(): void {
+    if (!this.#idleInPump) return;
+    this.#idleInPump = false;
+    for (const worker of [...this.#idle]) this.#armIdleTimer(worker);
   }
 
   /** New bounds: idle workers above `maxWorkers` stop now (oldest idle first), warm ones start. */
