@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { getEventListeners } from 'node:events';
 import sinon from 'sinon';
 import { CancelledError, PoolClosedError, Pool, TimeoutError, type PoolStats } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
@@ -334,6 +335,21 @@ describe('Pool', () => {
       gate.resolve();
       await pool.close();
       expect(pool.stats.closed).to.equal(true);
+    });
+
+    it("removes its listener from the pool's signal on terminate(), before the running tasks return", async () => {
+      for (const end of ['terminate', 'close'] as const) {
+        const signal = new AbortController().signal;
+        const pool = new Pool({ maxWorkers: 1, signal });
+        expect(getEventListeners(signal, 'abort')).to.have.length(1);
+        const gate = deferred();
+        pool.submit(() => gate.promise);
+        const ended = pool[end]();
+        expect(getEventListeners(signal, 'abort')).to.have.length(end === 'terminate' ? 0 : 1);
+        gate.resolve();
+        await ended;
+        expect(getEventListeners(signal, 'abort')).to.have.length(0);
+      }
     });
 
     it('a pool signal already aborted terminates at once', async () => {

@@ -550,6 +550,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (!this.#finished) {
       this.#closed = true;
       this.#paused = false;
+      // Terminating is what the pool's signal asks for: it has nothing more to do.
+      this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
       const error = (taskId: number): CancelledError =>
         new CancelledError('The pool was terminated', {
           taskId,
