@@ -56,12 +56,13 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
       workerData,
       ...(resourceLimits === undefined ? {} : { resourceLimits }),
     });
-    this.#thread.unref();
     this.#thread.on('message', (message: ThreadMessage) => this.#answered(message));
     this.#thread.on('messageerror', (error) => this.#finish(false, error));
     // Without a listener, a thread's uncaught error would be thrown on this thread.
     this.#thread.on('error', (error) => (this.#lastError = error));
     this.#thread.on('exit', (code) => this.#exited(code));
+    // After the listeners: on Node 20, adding a 'message' listener refs the thread again.
+    this.#thread.unref();
   }
 
   run(job: ThreadTask, ctx: TaskContext): Promise<unknown> {
