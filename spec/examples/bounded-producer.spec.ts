@@ -1,39 +1,14 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { withoutCoverage } from '../support/child.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs an example with `tsx` from the repository root, stdout a pipe. */
-function runExample(name: string): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: withoutCoverage(),
-    timeout: 25_000, // a hung example is killed, so it cannot hold the spec run open
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { runTsx, type Run } from '../support/child.js';
 
 describe('examples/bounded-producer.ts', () => {
   let run: Run;
 
   before(async function () {
     this.timeout(30_000);
-    run = await runExample('bounded-producer');
+    run = await runTsx('examples/bounded-producer.ts');
   });
 
   it('exits with code 0 and writes nothing to stderr', () => {

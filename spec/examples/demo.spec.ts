@@ -1,30 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { withoutCoverage } from '../support/child.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs an example as `npm start` would, with stdout a pipe (not a terminal). */
-function runExample(name: string): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: withoutCoverage(),
-    timeout: 25_000, // a hung example is killed, so it cannot hold the spec run open
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { runTsx, type Run } from '../support/child.js';
 
 /** The number after `label` in a line of output: `numberAfter('ok 12 failed 3', 'failed')` is 3. */
 function numberAfter(text: string, label: string): number {
@@ -46,7 +21,7 @@ describe('examples/demo.ts (npm start)', () => {
   before(async function () {
     this.timeout(30_000);
     const started = performance.now();
-    run = await runExample('demo');
+    run = await runTsx('examples/demo.ts');
     lines = run.stdout.split('\n');
     // It closes the pool and the server, so the process exits by itself, quickly.
     expect(performance.now() - started).to.be.below(15_000);

@@ -1,36 +1,13 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { withoutCoverage } from '../support/child.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runPipeline(): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/pipeline.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: withoutCoverage(),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { runTsx, type Run } from '../support/child.js';
 
 describe('examples/pipeline.ts', () => {
   let run: Run;
 
   before(async function () {
     this.timeout(30_000);
-    run = await runPipeline();
+    run = await runTsx('examples/pipeline.ts');
   });
 
   it('exits by itself with code 0 and writes nothing to stderr', () => {
