@@ -11,7 +11,9 @@ import { contextKey } from './context.js';
  * Node 20 runs the `--import` preloads of the inherited `process.execArgv`
  * in URL and file workers only: a loader the user preloads (for TypeScript)
  * must reach the thread before the task module does. The thread loads the
- * task module with `import()`, which takes ESM and CommonJS alike.
+ * task module with `import()`, which takes ESM and CommonJS alike, or with
+ * `require()` when only a require hook knows its extension (`.ts` under tsx
+ * on Node 20).
  *
  * It speaks the protocol of `protocol.ts`: for `run`, it calls the export
  * inside the task context that `taskSignal()` reads (the storage in the shared
@@ -25,12 +27,31 @@ import { contextKey } from './context.js';
  * ```
  */
 export const bootstrapSource = `import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { moduleUrl, workerId } = workerData;
 const contextSlot = Symbol.for(${JSON.stringify(contextKey)});
 const storage = (globalThis[contextSlot] ??= new AsyncLocalStorage());
-const loading = import(moduleUrl);
+
+// A TypeScript loader such as tsx may register its import hooks on the main
+// thread only (it does on Node 20), while its require hook, set up by the
+// inherited preloads, reaches this thread too: a file whose extension import()
+// does not know is then required, if a require hook claims the extension.
+async function load() {
+  try {
+    return await import(moduleUrl);
+  } catch (error) {
+    if (error?.code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !moduleUrl.startsWith('file:')) throw error;
+    const path = fileURLToPath(moduleUrl);
+    const require = createRequire(path);
+    if (!Object.hasOwn(require.extensions, path.slice(path.lastIndexOf('.')))) throw error;
+    return require(path);
+  }
+}
+
+const loading = load();
 let loaded;
 loading.then((exports) => (loaded = exports), () => {});
 // The running tasks, by id. One thread runs one task at a time, but an

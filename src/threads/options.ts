@@ -34,11 +34,12 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'maxWorkers'> {
    *
    * A TypeScript module needs a loader in every thread. Threads inherit
    * `process.execArgv`, so the preloads of `npx tsx main.ts` and
-   * `node --import tsx main.ts` run in them too; but tsx registers itself in
-   * the main thread only where Node cannot tell a user's thread from its own
-   * loader thread (Node 20 among them), and there each task fails with
-   * `TypeError: Unknown file extension ".ts"`. Then preload a module that
-   * registers tsx in the threads as well:
+   * `node --import tsx main.ts` run in them too. Where tsx registers its
+   * import hooks on the main thread only (Node 20), a thread that cannot
+   * `import()` the module loads it with `require()`, which tsx's require hook
+   * handles; a module with top-level `await` cannot be required, and there
+   * its tasks fail. Then preload a module that registers tsx in the threads
+   * as well:
    *
    * ```js
    * // register-tsx-in-threads.mjs
