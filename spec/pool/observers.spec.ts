@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { config, lastValueFrom, toArray } from 'rxjs';
+import { config, finalize, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { Pool, type PoolEvent, type PoolStats } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
 
@@ -205,6 +205,33 @@ describe('observables', () => {
         'state bug',
       ]);
     });
+
+    for (const name of ['events$', 'state$', 'queueDepth$', 'scaling$'] as const) {
+      it(`a subscriber of ${name} whose teardown throws keeps no one from completing, nor close() from resolving`, async () => {
+        const clock = sinon.useFakeTimers();
+        after(() => clock.restore());
+        const pool = new Pool({ maxWorkers: 1 });
+        (pool[name] as Observable<unknown>)
+          .pipe(
+            finalize(() => {
+              throw new Error('teardown bug');
+            }),
+          )
+          .subscribe();
+        const completed: string[] = [];
+        for (const other of ['events$', 'state$', 'queueDepth$', 'scaling$'] as const) {
+          (pool[other] as Observable<unknown>).subscribe({ complete: () => completed.push(other) });
+        }
+        await pool.submit(async () => 1);
+        await pool.close();
+        expect(completed).to.have.members(['events$', 'state$', 'queueDepth$', 'scaling$']);
+        await clock.runAllAsync();
+        clock.restore();
+        expect(reported.map((error) => String(error))).to.deep.equal([
+          'UnsubscriptionError: 1 errors occurred during unsubscription:\n1) Error: teardown bug',
+        ]);
+      });
+    }
   });
 
   describe('state$ follows every kind of submission', () => {

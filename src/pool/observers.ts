@@ -19,18 +19,11 @@ export class PoolObservers {
   #lastDepth = -1;
 
   constructor(snapshot: () => PoolStats, depth: () => number) {
-    this.events$ = this.#events.asObservable();
-    this.scaling$ = this.#scaling.asObservable();
-    this.state$ = new Observable<PoolStats>((subscriber) => {
-      subscriber.next(snapshot());
-      return this.#state.subscribe(subscriber);
-    });
-    this.queueDepth$ = new Observable<number>((subscriber) => {
-      // Depth is not tracked while nobody listens: a new subscriber starts from the truth.
-      this.#lastDepth = depth();
-      subscriber.next(this.#lastDepth);
-      return this.#depth.subscribe(subscriber);
-    }).pipe(distinctUntilChanged());
+    this.events$ = guarded(this.#events);
+    this.scaling$ = guarded(this.#scaling);
+    this.state$ = guarded(this.#state, snapshot);
+    // Depth is not tracked while nobody listens: a new subscriber starts from the truth.
+    this.queueDepth$ = guarded(this.#depth, () => (this.#lastDepth = depth())).pipe(distinctUntilChanged());
   }
 
   get eventsObserved(): boolean {
@@ -74,6 +67,24 @@ export class PoolObservers {
     this.#state.complete();
     this.#depth.complete();
   }
+}
+
+/**
+ * The subject as an Observable that starts each subscriber with `first()`, if
+ * given. Each subscriber gets its own observer object in the subject, so RxJS
+ * guards its handlers: one that throws on completion (a `finalize` callback
+ * in its chain) is reported, as a throwing `next` handler is, and cannot keep
+ * the other subscribers from completing or the pool from closing.
+ */
+function guarded<T>(subject: Subject<T>, first?: () => T): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    if (first !== undefined) subscriber.next(first());
+    return subject.subscribe({
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+  });
 }
 
 /**
