@@ -43,6 +43,28 @@ describe('scale-up policies', () => {
     });
   }
 
+  it('a pool that has emptied again starts as many workers for a burst as a new pool', async () => {
+    /** Workers started by a burst of `size` pending tasks. */
+    const burst = async (pool: Pool, size: number): Promise<number> => {
+      let started = 0;
+      const subscription = pool.scaling$.subscribe((event) => (started += event.type === 'up' ? 1 : 0));
+      const gate = deferred();
+      const futures = Array.from({ length: size }, () => pool.submit(() => gate.promise));
+      gate.resolve();
+      await Promise.all(futures);
+      subscription.unsubscribe();
+      return started;
+    };
+    for (const scaleUp of ['eager', 'balanced', 'lazy'] as const) {
+      const fresh = new Pool({ maxWorkers: 2, scaleUp, idleTimeout: 0 });
+      const reused = new Pool({ maxWorkers: 2, scaleUp, idleTimeout: 0 });
+      await burst(reused, 3);
+      expect(reused.stats.workers).to.equal(0);
+      expect(await burst(reused, 4), scaleUp).to.equal(await burst(fresh, 4));
+      await Promise.all([fresh.close(), reused.close()]);
+    }
+  });
+
   it('every policy starts a worker when a task waits and none exists', () => {
     for (const make of Object.values(scaleUpPolicies)) {
       expect(make().grow(0, 1, 8, false)).to.equal(true);

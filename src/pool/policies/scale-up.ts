@@ -30,7 +30,11 @@ class Lazy implements ScaleUpPolicy {
   #backlog = Infinity;
 
   grow(workers: number, waiting: number, _maxWorkers: number, completion: boolean): boolean {
-    if (workers === 0) return true;
+    if (workers === 0) {
+      // An empty pool starts afresh: a burst now is not measured against an earlier one's backlog.
+      this.#backlog = Infinity;
+      return true;
+    }
     if (!completion) return false;
     const grew = waiting > this.#backlog;
     this.#backlog = waiting;
