@@ -33,10 +33,12 @@ export class PoolError extends Error {
   readonly taskId: number | undefined;
 
   constructor(code: string, message: string, context: PoolErrorContext = {}) {
-    super(message, 'cause' in context ? { cause: context.cause } : undefined);
+    // Read with care: plain JavaScript may pass anything here.
+    const known = typeof context === 'object' && context !== null;
+    super(message, known && 'cause' in context ? { cause: context.cause } : undefined);
     this.name = new.target.name;
     this.code = code;
-    this.taskId = context.taskId;
+    this.taskId = known ? context.taskId : undefined;
   }
 }
 
