@@ -94,6 +94,38 @@ describe('observables', () => {
     });
   });
 
+  describe('pool:drained', () => {
+    for (const end of ['close', 'terminate'] as const) {
+      it(`is emitted once when the work ends during ${end}(), before the workers stop`, async () => {
+        const pool = new Pool({ maxWorkers: 2 });
+        const types: string[] = [];
+        pool.events$.subscribe((event) => types.push(event.type));
+        const gate = deferred();
+        pool.submit(() => gate.promise);
+        pool.submit(() => gate.promise);
+        const ended = pool[end]();
+        gate.resolve();
+        await ended;
+        expect(types.filter((type) => !type.startsWith('task:'))).to.deep.equal([
+          'worker:started',
+          'worker:started',
+          'pool:drained',
+          'worker:stopped',
+          'worker:stopped',
+          'pool:closed',
+        ]);
+      });
+    }
+
+    it('is not emitted by a pool closed with no work since it last drained', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const types: string[] = [];
+      pool.events$.subscribe((event) => types.push(event.type));
+      await pool.close();
+      expect(types).to.deep.equal(['pool:closed']);
+    });
+  });
+
   describe('state$', () => {
     it('emits the snapshot on subscribe, coalesces bursts, and ends with the exact final state', async () => {
       const pool = new Pool({ maxWorkers: 2 });

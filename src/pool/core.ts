@@ -583,11 +583,20 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
+    // The last tasks ended on the way out: the pool drained before it closes.
+    if (this.#hadWork) this.#drained();
     this.#workers.shutDown();
     this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
     if (this.observers.eventsObserved) this.#emit({ type: 'pool:closed', time: now() });
     this.observers.complete(this.stats(), this.#waiting());
     this.#waiters.finish();
+  }
+
+  /** The pool is idle after having work: news for `drain()` and `events$`. */
+  #drained(): void {
+    this.#hadWork = false;
+    this.#waiters.idle();
+    if (this.observers.eventsObserved) this.#emit({ type: 'pool:drained', time: now() });
   }
 
   // ─── Observation ───────────────────────────────────────────────────────────
@@ -633,11 +642,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * `ready()`: it costs a few comparisons unless somebody waits or watches.
    */
   changed(): void {
-    if (this.#hadWork && this.#isIdle()) {
-      this.#hadWork = false;
-      this.#waiters.idle();
-      if (this.observers.eventsObserved) this.#emit({ type: 'pool:drained', time: now() });
-    }
+    if (this.#hadWork && this.#isIdle()) this.#drained();
     if (this.#waiters.waiting || this.observers.stateObserved) this.#waiters.schedule();
   }
 }

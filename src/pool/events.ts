@@ -82,7 +82,7 @@ export interface PoolResizedEvent extends At {
   readonly minWorkers: number;
   readonly maxWorkers: number;
 }
-/** Nothing is queued, blocked or running any more. */
+/** Nothing is queued, blocked or running any more, after some work (during `close()` too, before the workers stop). */
 export interface PoolDrainedEvent extends At {
   readonly type: 'pool:drained';
 }
