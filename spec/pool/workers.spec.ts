@@ -57,22 +57,24 @@ describe('worker crashes (fake timers)', () => {
     await pool.close();
   });
 
-  it('replaces workers that die before any task with a doubling backoff, not in a loop', async () => {
+  it('replaces a worker that dies before any task at once, and the next ones in a row after a doubling backoff', async () => {
     const runtime = new CrashingRuntime();
     const pool = new TestPool(runtime, { maxWorkers: 2, minWorkers: 1 });
     const crashIdle = (): void => runtime.crashers.at(-1)!(new Error('exit on load'));
     crashIdle();
-    expect(pool.stats.workers).to.equal(0);
-    expect(runtime.started).to.equal(1);
-    await clock.tickAsync(99);
-    expect(runtime.started).to.equal(1);
-    await clock.tickAsync(1);
     expect(runtime.started).to.equal(2);
+    expect(pool.stats.workers).to.equal(1);
     crashIdle();
-    await clock.tickAsync(199);
+    expect(pool.stats.workers).to.equal(0);
+    await clock.tickAsync(99);
     expect(runtime.started).to.equal(2);
     await clock.tickAsync(1);
     expect(runtime.started).to.equal(3);
+    crashIdle();
+    await clock.tickAsync(199);
+    expect(runtime.started).to.equal(3);
+    await clock.tickAsync(1);
+    expect(runtime.started).to.equal(4);
     expect(pool.stats.workers).to.equal(1);
     crashIdle();
     await pool.close();

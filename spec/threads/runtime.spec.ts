@@ -42,6 +42,16 @@ describe('ThreadPool threads', () => {
       expect(pool.stats).to.include({ workers: 1, failed: 1, succeeded: 3, running: 0 });
     });
 
+    it('on its first task is replaced at once as well', async () => {
+      const result = await pool.run('crash', 3).result();
+      expect(result.isErr() && result.error).to.be.instanceOf(WorkerCrashedError);
+      expect(scaling.map(({ type, reason }) => `${type}:${reason}`)).to.deep.equal([
+        'down:crash',
+        'up:warm-up',
+      ]);
+      expect(pool.stats.workers).to.equal(1);
+    });
+
     it('by an uncaught error fails its task with that error as the cause; queued tasks go on', async () => {
       const exploded = pool.run('explode');
       const queued = pool.run('add', 20, 22);

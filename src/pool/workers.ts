@@ -17,7 +17,7 @@ export interface WorkersHost<Job> extends WorkerHost<Job> {
 const onReaperTick = (workers: WorkerSet<unknown>): void => workers.reaperTick();
 const onWarmUpDue = (workers: WorkerSet<unknown>): void => workers.warmUpDue();
 
-/** Replacing a worker that crashed before finishing any task waits this long, doubling. */
+/** After a first, replacing a worker that crashed before finishing any task waits this long, doubling. */
 const CRASH_BACKOFF_MIN = 100;
 const CRASH_BACKOFF_MAX = 5_000;
 
@@ -133,19 +133,22 @@ export class WorkerSet<Job> {
   }
 
   /**
-   * A worker's thread died: it stops, and warm workers are restored. A worker
-   * that had finished tasks is replaced at once; one that died before its
-   * first (a module that exits on load, limits too small to start) is replaced
-   * after a backoff that doubles from 100 ms to 5 s, so it cannot spin.
+   * A worker's thread died: it stops, and warm workers are restored, at once
+   * unless threads keep dying before their first task (a module that exits on
+   * load, limits too small to start): the second such death in a row waits
+   * 100 ms, and each next one twice as long, up to 5 s, so it cannot spin.
+   * A worker that had finished tasks ends the streak.
    */
   crashed(worker: WorkerSlot<Job>): void {
     this.stop(worker, 'crash');
-    if (worker.completed > 0) {
-      this.#crashBackoff = 0;
-      this.warmUp();
-    } else if (this.#warmUpTimer === undefined && !this.#shutDown) {
-      this.#crashBackoff = Math.min(Math.max(this.#crashBackoff * 2, CRASH_BACKOFF_MIN), CRASH_BACKOFF_MAX);
-      this.#warmUpTimer = startTimer(onWarmUpDue, this.#crashBackoff, this as WorkerSet<unknown>, false);
+    if (worker.completed > 0) this.#crashBackoff = 0;
+    const delay = this.#crashBackoff;
+    if (worker.completed === 0) {
+      this.#crashBackoff = Math.min(Math.max(delay * 2, CRASH_BACKOFF_MIN), CRASH_BACKOFF_MAX);
+    }
+    if (delay === 0) this.warmUp();
+    else if (this.#warmUpTimer === undefined && !this.#shutDown) {
+      this.#warmUpTimer = startTimer(onWarmUpDue, delay, this as WorkerSet<unknown>, false);
     }
   }
 
