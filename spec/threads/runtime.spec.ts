@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { WorkerCrashedError, type PoolEvent, type ScalingEvent } from '../../src/index.js';
-import { ThreadPool } from '../../src/threads/index.js';
+import { ThreadPool, WorkerCrashedError as FromThreads } from '../../src/threads/index.js';
 
 type Work = typeof import('./fixtures/work.js');
 
@@ -40,6 +40,10 @@ describe('ThreadPool threads', () => {
       expect(await pool.run('fib', 10)).to.equal(55);
       expect(await pool.run('thread')).to.not.equal(before);
       expect(pool.stats).to.include({ workers: 1, failed: 1, succeeded: 3, running: 0 });
+    });
+
+    it('fails its task with the WorkerCrashedError that rxpool/threads exports too', () => {
+      expect(FromThreads).to.equal(WorkerCrashedError);
     });
 
     it('on its first task is replaced at once as well', async () => {

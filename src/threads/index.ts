@@ -16,3 +16,5 @@ export { ThreadPool, type AnyModule, type ExportedFunctionName } from './thread-
 export type { ThreadPoolOptions } from './options.js';
 export type { ThreadTask } from './task.js';
 export { taskSignal } from './context.js';
+/** The error of a task whose thread died (the same class `rxpool` exports). */
+export { WorkerCrashedError } from '../errors.js';
