@@ -27,7 +27,9 @@ export interface RunInPoolOptions {
  * functions) and `ThreadPool` (jobs are `{ fn, args }`) both are one.
  */
 export interface TaskSubmitter<Job> {
+  /** Resolves when the queue has room: the operator's backpressure. */
   ready(): Promise<void>;
+  /** Submits one job as a task. */
   submit(job: Job, options?: SubmitOptions): Future<unknown>;
   /**
    * Whether `ready()` would resolve at once. With it and `stats`, a value is
@@ -35,6 +37,7 @@ export interface TaskSubmitter<Job> {
    * every submission waits for `ready()`.
    */
   hasRoom?(): boolean;
+  /** The counters that tell whether a task would start at once. */
   readonly stats?: Pick<PoolStats, 'workers' | 'idleWorkers' | 'maxWorkers' | 'queued' | 'paused'>;
 }
 

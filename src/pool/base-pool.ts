@@ -10,7 +10,9 @@ import type { PoolStats } from './stats.js';
 
 /** The bounds `resize()` changes. */
 export interface ResizeOptions {
+  /** New warm-worker floor (integer ≥ 0, ≤ `maxWorkers`); unchanged when absent. */
   minWorkers?: number;
+  /** New bound on running tasks (integer ≥ 1, or `Infinity`); unchanged when absent. */
   maxWorkers?: number;
 }
 

@@ -116,9 +116,14 @@ export type ScalingReason =
 
 /** One worker started (`'up'`) or stopped (`'down'`); `workers` is the count after the change. */
 export interface ScalingEvent {
+  /** `'up'`: a worker started; `'down'`: one stopped. */
   readonly type: 'up' | 'down';
+  /** Live workers after the change. */
   readonly workers: number;
+  /** Why; see {@link ScalingReason}. */
   readonly reason: ScalingReason;
+  /** The worker that started or stopped. */
   readonly workerId: number;
+  /** When, in ms of `performance.now()`. */
   readonly time: number;
 }

@@ -34,7 +34,8 @@ export class Pool extends BasePool<TaskFunction<unknown>> {
    * Submits a task: `task(ctx)` runs when a worker is free. Never throws for
    * load or after close: the Future reports that.
    *
-   * @throws TypeError if `task` is not a function or an option has the wrong type.
+   * @throws TypeError if `task` is not a function or an option has the wrong
+   *   type; RangeError if an option is out of range (`timeout: -1`, `priority: NaN`).
    */
   submit<T>(task: TaskFunction<T>, options?: SubmitOptions): Future<T> {
     if (typeof task !== 'function') {

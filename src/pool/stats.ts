@@ -13,7 +13,9 @@ export interface PoolStats {
   readonly idleWorkers: number;
   /** Occupied worker slots (a cancelled task still returning keeps its slot). */
   readonly busyWorkers: number;
+  /** The bound workers never go below (warm workers). */
   readonly minWorkers: number;
+  /** The bound on tasks running at once on workers. */
   readonly maxWorkers: number;
   /** Tasks waiting to start (in the queue or behind their key). */
   readonly queued: number;
@@ -21,7 +23,9 @@ export interface PoolStats {
   readonly blocked: number;
   /** Futures in state `running` (caller-runs tasks included). */
   readonly running: number;
+  /** Every call to `submit`, refused ones included. */
   readonly submitted: number;
+  /** Tasks whose function returned a value. */
   readonly succeeded: number;
   /** Tasks that ran and threw, rejected or timed out. */
   readonly failed: number;
@@ -31,6 +35,7 @@ export interface PoolStats {
   readonly rejected: number;
   /** `succeeded + failed`. */
   readonly completed: number;
+  /** True between `pause()` and `resume()`. */
   readonly paused: boolean;
   /** True once `close()` or `terminate()` was called. */
   readonly closed: boolean;

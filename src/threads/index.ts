@@ -8,6 +8,7 @@
  * ```ts
  * import { ThreadPool } from 'rxpool/threads';
  * await using pool = new ThreadPool({ module: './dist/hash-worker.js', maxWorkers: 4 });
+ * const bytes = new TextEncoder().encode('some text');
  * const digest = await pool.submit<string>({ fn: 'sha256', args: [bytes], transfer: [bytes.buffer] });
  * ```
  * @packageDocumentation

@@ -71,7 +71,7 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  * // math.ts
  * export const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
  *
- * // main.ts
+ * // main.ts (compiled with math.ts; under tsx, point `module` at './math.ts')
  * import { ThreadPool } from 'rxpool/threads';
  * await using pool = new ThreadPool<typeof import('./math.js')>({
  *   module: new URL('./math.js', import.meta.url),
@@ -98,7 +98,7 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
    * module does not export fails the Future with a `TypeError`.
    *
    * @throws TypeError if `task` is not `{ fn: string, args: unknown[], transfer?: Transferable[] }`,
-   * or an option has the wrong type.
+   *   or an option has the wrong type; RangeError if an option is out of range.
    * @example
    * ```ts
    * const future = pool.submit<number>({ fn: 'fib', args: [30] }, { priority: 1, timeout: 1_000 });
