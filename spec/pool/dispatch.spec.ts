@@ -6,8 +6,12 @@ import { deferred, flush, type Deferred } from '../support/deferred.js';
 import { fullPolicy, queueKind } from '../support/arbitraries.js';
 
 /** A dedicated pool of two workers, A held by `long` and B by `short`. */
-function twoBusyWorkers(): { pool: Pool; long: Deferred<void>; short: Deferred<void> } {
-  const pool = new Pool({ maxWorkers: 2, minWorkers: 2, dispatch: 'dedicated' });
+function twoBusyWorkers(queue: PoolOptions['queue'] = 'fifo'): {
+  pool: Pool;
+  long: Deferred<void>;
+  short: Deferred<void>;
+} {
+  const pool = new Pool({ maxWorkers: 2, minWorkers: 2, dispatch: 'dedicated', queue });
   const long = deferred();
   const short = deferred();
   pool.submit(() => long.promise); // worker A
@@ -122,6 +126,24 @@ describe("dispatch: 'dedicated'", () => {
       const expected = indexes.toSorted((a, b) => priorities[b]! - priorities[a]! || a - b);
       expect(await runOrder('priority', priorities)).to.deep.equal(expected);
     });
+
+    for (const queue of ['fifo', 'lifo', 'priority'] as const) {
+      it(`a stopping worker's queue keeps its place in ${queue} order among the rest`, async () => {
+        const { pool, long, short } = twoBusyWorkers(queue);
+        const ran: number[] = [];
+        // Both workers' queues full, a few in the overflow; then A stops when its task returns.
+        const submitted = indexes.slice(0, 2 * capacity + 4);
+        const futures = submitted.map((i) => pool.submit(() => void ran.push(i)));
+        pool.resize({ minWorkers: 1, maxWorkers: 1 });
+        long.resolve();
+        await flush();
+        short.resolve();
+        await Promise.all(futures);
+        expect(pool.stats.workers).to.equal(1);
+        expect(ran).to.deep.equal(queue === 'lifo' ? submitted.toReversed() : submitted);
+        await pool.close();
+      });
+    }
 
     it('a worker holds at most its capacity; the rest waits in the overflow, taken before stealing', async () => {
       const { pool, long, short } = twoBusyWorkers();

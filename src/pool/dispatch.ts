@@ -133,9 +133,9 @@ export const OWN_QUEUE_CAPACITY = 32;
  * to {@link OWN_QUEUE_CAPACITY} tasks, and what arrives beyond that, or while
  * earlier overflow still waits, goes to one shared overflow queue. A
  * submission goes to the least-loaded worker's queue (fewest waiting, an idle
- * worker first). Tasks that arrive when no worker exists, and a stopping
- * worker's queue, go to the overflow; a task that waited behind its key waits
- * in a heap beside it, in the queue's order. A free worker starts whichever
+ * worker first). Tasks that arrive when no worker exists go to the overflow;
+ * a task that waited behind its key, and a stopping worker's queue, wait in a
+ * heap beside it, in the queue's order. A free worker starts whichever
  * comes first by that order: the head of its own queue, of the overflow or of
  * the freed tasks; with all three empty, it steals from the tail of the
  * longest queue.
@@ -207,10 +207,10 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   }
   workerStopped(worker: WorkerSlot<Job>): void {
     this.#workers.splice(this.#workers.indexOf(worker), 1);
+    // Into the heap, not onto the overflow's end: they keep their place in the queue's order.
     for (const task of worker.queue!.clear()) {
       this.#own--;
-      task.home = this.#overflow;
-      this.#overflow.push(task);
+      this.requeue(task);
     }
   }
 
