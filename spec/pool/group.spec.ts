@@ -57,6 +57,61 @@ describe('task groups', () => {
     returned.resolve();
   });
 
+  it('failFast: the failure is reported before the cancellations it causes', async () => {
+    const types: string[] = [];
+    pool.events$.subscribe((event) => {
+      if (event.type === 'task:failed' || event.type === 'task:cancelled')
+        types.push(`${event.type}#${event.taskId}`);
+    });
+    const group = pool.group({ failFast: true });
+    const gate = deferred();
+    const failing = group.submit(() => Promise.reject(new Error('boom')));
+    const running = group.submit(() => gate.promise);
+    const queued = group.submit(() => 'never');
+    await group.settled();
+    expect(types).to.deep.equal([
+      `task:failed#${failing.id}`,
+      `task:cancelled#${running.id}`,
+      `task:cancelled#${queued.id}`,
+    ]);
+    gate.resolve();
+  });
+
+  it('failFast: after the failure, a submission with bad options still throws', async () => {
+    const group = pool.group({ failFast: true });
+    await group.submit(() => Promise.reject(new Error('boom'))).result();
+    expect(() => group.submit(() => 1, 5 as never)).to.throw(TypeError, /submit options must be an object/);
+    expect(() => group.submit(() => 1, { timeout: -1 })).to.throw(RangeError, /timeout/);
+    expect(group.submit(() => 1).state).to.equal('cancelled');
+  });
+
+  it('a fail-fast failure on the caller that empties a closing pool is still reported, then the pool closes', async () => {
+    const callerRuns = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
+    const types: string[] = [];
+    callerRuns.events$.subscribe((event) => types.push(event.type));
+    const busy = deferred();
+    callerRuns.submit(() => busy.promise); // the one worker
+    const group = callerRuns.group({ failFast: true });
+    const onCaller = deferred();
+    const failing = group.submit(() => onCaller.promise, { key: 'k' }); // runs on the caller
+    const waiting = group.submit(() => 'never', { key: 'k' }); // waits behind its key
+    busy.resolve();
+    await flush();
+    const closed = callerRuns.close();
+    onCaller.reject(new Error('boom'));
+    await closed;
+    expect([failing.state, waiting.state]).to.deep.equal(['failed', 'cancelled']);
+    expect(types.filter((type) => type !== 'task:queued' && type !== 'task:started')).to.deep.equal([
+      'worker:started',
+      'task:succeeded',
+      'task:failed',
+      'task:cancelled',
+      'pool:drained',
+      'worker:stopped',
+      'pool:closed',
+    ]);
+  });
+
   it('cancel cancels every unsettled task of the group only', async () => {
     const group = pool.group();
     const outside = pool.submit(async () => 'outside');

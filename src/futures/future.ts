@@ -186,7 +186,12 @@ export abstract class Future<T> extends NativePromise<T> {
     this.#startedAt = at;
   }
 
-  /** Settles the Future. Callers check `settled` first: settling twice is a bug. */
+  /**
+   * Settles the Future. Callers check `settled` first: settling twice is a bug.
+   * Its synchronous listeners (`toObservable` subscribers) are told by
+   * {@link Future.notifySettled}, which the owner calls once it has reported the
+   * settlement itself: what they do in turn comes after it.
+   */
   protected settleAs(state: Settled, outcome: unknown, at: number): void {
     this.#state = state;
     this.#settledAt = at;
@@ -202,6 +207,10 @@ export abstract class Future<T> extends NativePromise<T> {
       resolve(rejecting);
       failure = undefined;
     }
+  }
+
+  /** Tells the synchronous listeners that the Future has settled. */
+  protected notifySettled(): void {
     const listeners = this.#listeners;
     if (listeners !== undefined) {
       this.#listeners = undefined;

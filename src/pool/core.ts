@@ -138,6 +138,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'task:rejected', time: now(), taskId: task.id, error });
     }
+    task.announce();
     this.changed();
   }
 
@@ -194,9 +195,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     const worker = this.#runtime.startWorker(-1, (error) => finish(error, false));
     this.#onCaller.set(task, worker);
     const finish = (outcome: unknown, ok: boolean): void => {
+      // Settled while still counted here, so that a listener cannot find the pool idle in between.
+      if (!task.settled) this.#settle(task, ok ? 'succeeded' : 'failed', outcome, -1);
       this.#onCaller.delete(task);
       worker.stop();
-      if (!task.settled) this.#settle(task, ok ? 'succeeded' : 'failed', outcome, -1);
       if (key !== undefined) this.#releaseKey(key);
       this.#afterSlotFreed();
     };
@@ -378,6 +380,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     else this.#cancelled++;
     task.settle(state, outcome, at);
     if (this.observers.eventsObserved) this.#emitSettled(task.id, state, outcome, workerId, at);
+    // Last: a listener may act on the pool (a fail-fast group cancels the rest), after this event.
+    task.announce();
   }
 
   // Kept out of #settle, so that the hot path stays small enough to inline.

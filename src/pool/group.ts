@@ -1,7 +1,7 @@
 import type { Result } from 'ts-results-es';
 import { all, allSettled } from '../futures/combinators.js';
 import type { Future } from '../futures/future.js';
-import type { SubmitOptions } from './options.js';
+import { checkSubmitOptions, type SubmitOptions } from './options.js';
 
 /** Options of `pool.group(options)`. */
 export interface TaskGroupOptions {
@@ -49,6 +49,8 @@ export class TaskGroup<Job, T> {
    */
   submit(job: Job, options?: SubmitOptions): Future<T> {
     const failure = this.#failFast ? this.#firstError : undefined;
+    // Its own signal gives way to the failure's, but bad options still throw as they would have.
+    if (failure !== undefined) checkSubmitOptions(options);
     const future = this.#submit(
       job,
       failure === undefined ? options : { ...options, signal: AbortSignal.abort(failure.error) },

@@ -165,6 +165,11 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   settle(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown, at: number): void {
     this.settleAs(state, outcome, at);
   }
+
+  /** After `settle`, once the pool has published it: runs the Future's synchronous listeners. */
+  announce(): void {
+    this.notifySettled();
+  }
 }
 
 // `await`, `Promise.all` and `Promise.resolve` take a promise as it is only
