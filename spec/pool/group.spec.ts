@@ -33,6 +33,21 @@ describe('task groups', () => {
     expect(results.map((r) => r.isOk())).to.deep.equal([true, false]);
   });
 
+  it('wait rejects with the failure that came first in time, even when both came before it was called', async () => {
+    const group = pool.group();
+    const later = deferred();
+    const sooner = deferred();
+    group.submit(() => later.promise);
+    group.submit(() => sooner.promise);
+    sooner.reject(new Error('first'));
+    await flush();
+    later.reject(new Error('second'));
+    await flush();
+    let caught: unknown;
+    await group.wait().catch((e: unknown) => (caught = e));
+    expect(caught).to.have.property('message', 'first');
+  });
+
   it('failFast: the first failure aborts the others and cancels queued ones', async () => {
     const group = pool.group({ failFast: true });
     let aborted: unknown;

@@ -79,7 +79,15 @@ export class TaskGroup<Job, T> {
       return await all(this.#futures);
     } catch (error) {
       // Under failFast the cancelled tasks may be reported first; the cause is the first failure.
-      throw this.#firstError === undefined ? error : this.#firstError.error;
+      if (this.#firstError !== undefined) throw this.#firstError.error;
+      // Tasks that failed before wait() was called reject in submission order: report the first in time.
+      let first: Future<T> | undefined;
+      for (const future of this.#futures) {
+        const { settledAt = Infinity } = future.timing;
+        if (future.state !== 'succeeded' && settledAt < (first?.timing.settledAt ?? Infinity)) first = future;
+      }
+      await first;
+      throw error;
     }
   }
 
