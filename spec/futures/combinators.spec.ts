@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Result } from 'ts-results-es';
 import { Future, Pool, all, allSettled, any, race } from '../../src/index.js';
 import { deferred } from '../support/deferred.js';
 
@@ -58,5 +59,17 @@ describe('Future combinators', () => {
     const result = Future.race([pool.submit(() => never.promise), pool.submit(async () => 'fast')]);
     expect(await result).to.equal('fast');
     never.resolve('late'); // terminate() waits for running functions to return
+  });
+
+  it('are typed as their Promise namesakes: tuples for all and allSettled, unions for any and race', async () => {
+    const one = pool.submit(() => 1);
+    const two = pool.submit(async () => 'two');
+    // Checked by the compiler: each assignment fails to compile if the type is wider.
+    const [a, b]: [number, string] = await Future.all([one, two]);
+    const [ra, rb]: [Result<number, unknown>, Result<string, unknown>] = await Future.allSettled([one, two]);
+    const first: number | string = await Future.any([one, two]);
+    const fastest: number | string = await Future.race([one, two]);
+    expect([a, b, ra.unwrap(), rb.unwrap()]).to.deep.equal([1, 'two', 1, 'two']);
+    expect([1, 'two']).to.include.members([first, fastest]);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CancelledError, Pool } from '../../src/index.js';
+import { CancelledError, Pool, TaskGroup, type Future } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
 
 describe('task groups', () => {
@@ -138,6 +138,17 @@ describe('task groups', () => {
     expect([a.state, b.state, c.state]).to.deep.equal(['cancelled', 'cancelled', 'cancelled']);
     expect(await outside).to.equal('outside');
     gate.resolve();
+  });
+
+  it('is typed by its tasks: submit gives each task its own type, wait gives the group type', async () => {
+    const untyped = pool.group();
+    const future: Future<number> = untyped.submit(async () => 1);
+    const typed: TaskGroup<number> = pool.group<number>();
+    typed.submit(() => 2);
+    // @ts-expect-error a string task in a group of numbers
+    typed.submit(() => 'three');
+    const values: number[] = await typed.wait();
+    expect([await future, ...values]).to.deep.equal([1, 2, 'three']);
   });
 
   it('validates its options', () => {

@@ -19,7 +19,7 @@ type Settlements<T extends readonly unknown[]> = { -readonly [K in keyof T]: Res
  * const [a, b] = await Future.all([pool.submit(() => 1), pool.submit(() => 'two')]);
  * ```
  */
-export function all<T extends readonly unknown[]>(futures: T): Promise<Awaitables<T>>;
+export function all<T extends readonly unknown[] | []>(futures: T): Promise<Awaitables<T>>;
 export function all<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Awaited<T>[]>;
 export function all(futures: Iterable<unknown>): Promise<unknown[]> {
   return Promise.all(futures);
@@ -35,7 +35,7 @@ export function all(futures: Iterable<unknown>): Promise<unknown[]> {
  * const failures = results.filter((r) => r.isErr()).length;
  * ```
  */
-export function allSettled<T extends readonly unknown[]>(futures: T): Promise<Settlements<T>>;
+export function allSettled<T extends readonly unknown[] | []>(futures: T): Promise<Settlements<T>>;
 export function allSettled<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Result<Awaited<T>, unknown>[]>;
 export function allSettled(futures: Iterable<unknown>): Promise<Result<unknown, unknown>[]> {
   return Promise.all(
@@ -52,11 +52,15 @@ export function allSettled(futures: Iterable<unknown>): Promise<Result<unknown, 
  * Resolves with the first value to arrive; rejects with an `AggregateError`
  * of every error if all fail (or if there are none).
  */
-export function any<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Awaited<T>> {
+export function any<T extends readonly unknown[] | []>(futures: T): Promise<Awaited<T[number]>>;
+export function any<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Awaited<T>>;
+export function any(futures: Iterable<unknown>): Promise<unknown> {
   return Promise.any(futures);
 }
 
 /** Settles as the first input to settle. Never settles for an empty input. */
-export function race<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Awaited<T>> {
+export function race<T extends readonly unknown[] | []>(futures: T): Promise<Awaited<T[number]>>;
+export function race<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Awaited<T>>;
+export function race(futures: Iterable<unknown>): Promise<unknown> {
   return Promise.race(futures);
 }

@@ -106,8 +106,8 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    * A group of tasks awaited together (`wait`, `settled`, `cancel`); with
    * `failFast`, the first failure cancels the others.
    */
-  group<T = unknown>(options?: TaskGroupOptions): TaskGroup<Job, T> {
-    return new TaskGroup<Job, T>((job, submitOptions) => this.submitJob<T>(job, submitOptions), options);
+  group<T = unknown>(options?: TaskGroupOptions): TaskGroup<T, Job> {
+    return new TaskGroup<T, Job>((job, submitOptions) => this.submitJob<T>(job, submitOptions), options);
   }
 
   /** A snapshot of the pool's counters. */

@@ -2,6 +2,14 @@ import type { Result } from 'ts-results-es';
 import { all, allSettled } from '../futures/combinators.js';
 import type { Future } from '../futures/future.js';
 import { checkSubmitOptions, type SubmitOptions } from './options.js';
+import type { TaskFunction } from './runtime.js';
+
+/**
+ * What a group's `submit` takes for a task whose result is `R`: a task
+ * function returning `R` for a `Pool`, the pool's own kind of job otherwise
+ * (`{ fn, args }` for a `ThreadPool`).
+ */
+export type GroupJob<Job, R> = Job extends TaskFunction<unknown> ? TaskFunction<R> : Job;
 
 /** Options of `pool.group(options)`. */
 export interface TaskGroupOptions {
@@ -13,14 +21,17 @@ export interface TaskGroupOptions {
  * A set of tasks awaited together, in the manner of Go's errgroup. Tasks run
  * in the pool like any other; the group only watches them.
  *
+ * `T` is what its tasks resolve to (`unknown` unless given); `Job` is the
+ * pool's kind of job, a task function for a `Pool`.
+ *
  * @example
  * ```ts
  * const group = pool.group<Buffer>({ failFast: true });
  * for (const path of paths) group.submit(({ signal }) => readFile(path, { signal }));
- * const contents = await group.wait(); // rejects with the first error; the rest are cancelled
+ * const contents = await group.wait(); // Buffer[]; rejects with the first error, the rest cancelled
  * ```
  */
-export class TaskGroup<Job, T> {
+export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   readonly #submit: (job: Job, options?: SubmitOptions) => Future<T>;
   readonly #failFast: boolean;
   readonly #futures: Future<T>[] = [];
@@ -47,12 +58,13 @@ export class TaskGroup<Job, T> {
    * Submits a task to the pool as part of the group. After a fail-fast
    * failure, a new task is cancelled at once.
    */
-  submit(job: Job, options?: SubmitOptions): Future<T> {
+  submit<R extends T = T>(job: GroupJob<Job, R>, options?: SubmitOptions): Future<R> {
     const failure = this.#failFast ? this.#firstError : undefined;
     // Its own signal gives way to the failure's, but bad options still throw as they would have.
     if (failure !== undefined) checkSubmitOptions(options);
+    // A GroupJob is the pool's Job, typed by its result; the pool runs it as such.
     const future = this.#submit(
-      job,
+      job as Job,
       failure === undefined ? options : { ...options, signal: AbortSignal.abort(failure.error) },
     );
     this.#futures.push(future);
@@ -66,7 +78,7 @@ export class TaskGroup<Job, T> {
         },
       });
     }
-    return future;
+    return future as Future<R>;
   }
 
   /**

@@ -29,7 +29,7 @@ export interface Runtime<Job> {
   startWorker(workerId: number, crashed: (error: unknown) => void): RuntimeWorker<Job>;
 }
 
-/** A task function, run in this process. */
+/** A task function, run in this process; `rxpool` exports it as `Task` too. */
 export type TaskFunction<T> = (ctx: TaskContext) => T | PromiseLike<T>;
 
 const inlineWorker: RuntimeWorker<TaskFunction<unknown>> = {
