@@ -94,9 +94,10 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
       if (this.#firstError !== undefined) throw this.#firstError.error;
       // Tasks that failed before wait() was called reject in submission order: report the first in time.
       let first: Future<T> | undefined;
+      let firstAt = Infinity;
       for (const future of this.#futures) {
         const { settledAt = Infinity } = future.timing;
-        if (future.state !== 'succeeded' && settledAt < (first?.timing.settledAt ?? Infinity)) first = future;
+        if (future.state !== 'succeeded' && settledAt < firstAt) [first, firstAt] = [future, settledAt];
       }
       await first;
       throw error;

@@ -141,11 +141,9 @@ export class WorkerSet<Job> {
    */
   crashed(worker: WorkerSlot<Job>): void {
     this.stop(worker, 'crash');
-    if (worker.completed > 0) this.#crashBackoff = 0;
-    const delay = this.#crashBackoff;
-    if (worker.completed === 0) {
-      this.#crashBackoff = Math.min(Math.max(delay * 2, CRASH_BACKOFF_MIN), CRASH_BACKOFF_MAX);
-    }
+    const streak = worker.completed === 0;
+    const delay = streak ? this.#crashBackoff : 0;
+    this.#crashBackoff = streak ? Math.min(Math.max(delay * 2, CRASH_BACKOFF_MIN), CRASH_BACKOFF_MAX) : 0;
     if (delay === 0) this.warmUp();
     else if (this.#warmUpTimer === undefined && !this.#shutDown) {
       this.#warmUpTimer = startTimer(onWarmUpDue, delay, this as WorkerSet<unknown>, false);
