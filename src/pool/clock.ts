@@ -9,7 +9,7 @@ export type TimerHandle = ReturnType<typeof setTimeout>;
 
 /** Now, in ms, from `performance.now()`. */
 export function now(): number {
-  return globalThis.performance.now();
+  return performance.now();
 }
 
 /**
