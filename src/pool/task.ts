@@ -176,6 +176,13 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
 // when its `constructor` is `Promise`. Any other they wrap in a new promise,
 // which costs one more job and one more call to `then` per task.
 Object.defineProperty(Task.prototype, 'constructor', { value: Promise, writable: true, configurable: true });
+// `Promise.all` and `Promise.race` look `then` up on every element. The same
+// function, found on the first prototype rather than the third.
+Object.defineProperty(Task.prototype, 'then', {
+  value: Promise.prototype.then,
+  writable: true,
+  configurable: true,
+});
 
 /** The context object a task function receives. */
 export class Context<Job> implements TaskContext {
