@@ -151,6 +151,33 @@ describe('Future', () => {
     }
   });
 
+  it('keeps in timing the exact values performance.now() returned', async () => {
+    const moments = [0.1 + 0.2, 123_456_789.123_456_78, 2 ** 53 + 2, 1e-7, 4e9 + 0.5];
+    const now = sinon.stub(performance, 'now');
+    moments.forEach((moment, call) => now.onCall(call).returns(moment));
+    try {
+      const gate = deferred();
+      const first = pool.submit(() => gate.promise); // read 0: submitted and started
+      const second = pool.submit(() => 'second'); // read 1: submitted
+      expect(second.timing).to.deep.equal({ submittedAt: moments[1] });
+      gate.resolve();
+      await Promise.all([first, second]); // read 2: first settles, second starts; read 3: second settles
+      expect(first.timing).to.deep.equal({
+        submittedAt: moments[0],
+        startedAt: moments[0],
+        settledAt: moments[2],
+      });
+      expect(second.timing).to.deep.equal({
+        submittedAt: moments[1],
+        startedAt: moments[2],
+        settledAt: moments[3],
+      });
+      expect(now.callCount).to.equal(4);
+    } finally {
+      now.restore();
+    }
+  });
+
   it('records in timing the very moments its events carry', async () => {
     const times = new Map<string, number>();
     const subscription = pool.events$.subscribe((event) => times.set(event.type, event.time));

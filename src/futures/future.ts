@@ -52,6 +52,21 @@ const rejecting = {
 
 const ignore = (): void => {};
 
+// A moment is kept as the two 32-bit halves of its float64: integers, which
+// V8 stores in the object itself. Kept as a number, every moment would be a
+// heap number of its own, allocated and then collected, three per task. The
+// halves give back exactly the value `performance.now()` returned.
+const moment = new Float64Array(1);
+const halves = new Int32Array(moment.buffer);
+/** Which half holds the sign and exponent: the second, on a little-endian machine. */
+const HIGH = new Int8Array(new Int16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LOW = 1 - HIGH;
+const high = (at: number): number => ((moment[0] = at), halves[HIGH]!);
+const low = (at: number): number => ((moment[0] = at), halves[LOW]!);
+const join = (high: number, low: number): number => ((halves[HIGH] = high), (halves[LOW] = low), moment[0]!);
+/** The high half of NaN: no moment has it, so it marks one not yet reached. */
+const NOT_YET = high(NaN);
+
 /**
  * The handle of one submitted task: it carries the task's result or error.
  *
@@ -87,9 +102,12 @@ export abstract class Future<T> extends NativePromise<T> {
   #outcome: unknown = undefined;
   // Dropped once used: a settled Future holds no function.
   #resolve: Resolve | undefined;
-  #submittedAt: number;
-  #startedAt: number | undefined = undefined;
-  #settledAt: number | undefined = undefined;
+  #submittedHigh: number;
+  #submittedLow: number;
+  #startedHigh = NOT_YET;
+  #startedLow = 0;
+  #settledHigh = NOT_YET;
+  #settledLow = 0;
   #listeners: (() => void)[] | undefined = undefined;
 
   protected constructor(id: number, state: FutureState, submittedAt: number) {
@@ -98,7 +116,8 @@ export abstract class Future<T> extends NativePromise<T> {
     resolving = undefined;
     this.id = id;
     this.#state = state;
-    this.#submittedAt = submittedAt;
+    this.#submittedHigh = high(submittedAt);
+    this.#submittedLow = low(submittedAt);
   }
 
   /** The current state; see {@link FutureState}. */
@@ -117,9 +136,9 @@ export abstract class Future<T> extends NativePromise<T> {
    * A moment not yet reached has no key: `{ submittedAt }` while queued.
    */
   get timing(): FutureTiming {
-    const submittedAt = this.#submittedAt;
-    const startedAt = this.#startedAt;
-    const settledAt = this.#settledAt;
+    const submittedAt = join(this.#submittedHigh, this.#submittedLow);
+    const startedAt = this.#startedHigh === NOT_YET ? undefined : join(this.#startedHigh, this.#startedLow);
+    const settledAt = this.#settledHigh === NOT_YET ? undefined : join(this.#settledHigh, this.#settledLow);
     if (startedAt === undefined)
       return settledAt === undefined ? { submittedAt } : { submittedAt, settledAt };
     return settledAt === undefined ? { submittedAt, startedAt } : { submittedAt, startedAt, settledAt };
@@ -183,7 +202,8 @@ export abstract class Future<T> extends NativePromise<T> {
 
   protected markStarted(at: number): void {
     this.#state = 'running';
-    this.#startedAt = at;
+    this.#startedHigh = high(at);
+    this.#startedLow = low(at);
   }
 
   /**
@@ -194,7 +214,8 @@ export abstract class Future<T> extends NativePromise<T> {
    */
   protected settleAs(state: Settled, outcome: unknown, at: number): void {
     this.#state = state;
-    this.#settledAt = at;
+    this.#settledHigh = high(at);
+    this.#settledLow = low(at);
     this.#outcome = outcome;
     const resolve = this.#resolve!;
     this.#resolve = undefined;
