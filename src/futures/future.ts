@@ -52,10 +52,11 @@ const rejecting = {
 
 const ignore = (): void => {};
 
-// A moment is kept as the two 32-bit halves of its float64: integers, which
-// V8 stores in the object itself. Kept as a number, every moment would be a
-// heap number of its own, allocated and then collected, three per task. The
-// halves give back exactly the value `performance.now()` returned.
+// A moment is kept as the two 32-bit halves of its float64: int32s, which
+// Node's 64-bit V8 stores in the object itself as small integers. Kept as a
+// number, every moment would be a heap number of its own, allocated and then
+// collected, three per task. The halves give back exactly the value
+// `performance.now()` returned.
 const moment = new Float64Array(1);
 const halves = new Int32Array(moment.buffer);
 /** Which half holds the sign and exponent: the second, on a little-endian machine. */
