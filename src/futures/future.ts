@@ -62,11 +62,14 @@ const halves = new Int32Array(moment.buffer);
 /** Which half holds the sign and exponent: the second, on a little-endian machine. */
 const HIGH = new Int8Array(new Int16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LOW = 1 - HIGH;
-const high = (at: number): number => ((moment[0] = at), halves[HIGH]!);
-const low = (at: number): number => ((moment[0] = at), halves[LOW]!);
+/** Splits `at`: `halves[HIGH]` and `halves[LOW]` then hold its two halves. */
+const split = (at: number): void => {
+  moment[0] = at;
+};
 const join = (high: number, low: number): number => ((halves[HIGH] = high), (halves[LOW] = low), moment[0]!);
+split(NaN);
 /** The high half of NaN: no moment has it, so it marks one not yet reached. */
-const NOT_YET = high(NaN);
+const NOT_YET = halves[HIGH]!;
 
 /**
  * The handle of one submitted task: it carries the task's result or error.
@@ -117,8 +120,9 @@ export abstract class Future<T> extends NativePromise<T> {
     resolving = undefined;
     this.id = id;
     this.#state = state;
-    this.#submittedHigh = high(submittedAt);
-    this.#submittedLow = low(submittedAt);
+    split(submittedAt);
+    this.#submittedHigh = halves[HIGH]!;
+    this.#submittedLow = halves[LOW]!;
   }
 
   /** The current state; see {@link FutureState}. */
@@ -203,8 +207,9 @@ export abstract class Future<T> extends NativePromise<T> {
 
   protected markStarted(at: number): void {
     this.#state = 'running';
-    this.#startedHigh = high(at);
-    this.#startedLow = low(at);
+    split(at);
+    this.#startedHigh = halves[HIGH]!;
+    this.#startedLow = halves[LOW]!;
   }
 
   /**
@@ -215,8 +220,9 @@ export abstract class Future<T> extends NativePromise<T> {
    */
   protected settleAs(state: Settled, outcome: unknown, at: number): void {
     this.#state = state;
-    this.#settledHigh = high(at);
-    this.#settledLow = low(at);
+    split(at);
+    this.#settledHigh = halves[HIGH]!;
+    this.#settledLow = halves[LOW]!;
     this.#outcome = outcome;
     const resolve = this.#resolve!;
     this.#resolve = undefined;
