@@ -1,14 +1,17 @@
 /**
  * What the two clock reads per task that `Future.timing` needs cost a
- * limiter that has nothing else: the floor of scenario 1, as it is, with
- * `performance.now()` read at submission and at completion and the results
- * dropped, and with them kept in a record per task:
+ * limiter that has nothing else: the floor of scenario 1 (`bench/floor.ts`,
+ * unchanged), with `performance.now()` read at submission and as each task
+ * ends and the results dropped, and with them kept in a record per task:
  *   node --expose-gc --import tsx bench/timing-cost.ts [n] [rounds] [concurrency]
  *
  * rxpool makes the same two reads per task (the completion's reading also
- * dates the start of the next task). Rounds alternate between the three
- * forms, in one process, after a warm-up of each.
+ * dates the start of the next task). The reading at completion is taken as
+ * the task's function returns, so the floor's own code is the same in all
+ * three forms. Rounds alternate between them, in one process, after a
+ * warm-up of each.
  */
+import { floorLimit } from './floor.js';
 import { summarise } from './report.js';
 
 const n = Number(process.argv[2] ?? 200_000);
@@ -25,56 +28,30 @@ interface Moments {
 
 let reads = 0;
 
-/** `bench/floor.ts`, with the clock read as `clock` says. */
-function timedFloor(limit: number, clock: Clock) {
-  let running = 0;
-  let head = 0;
-  const waiting: ((() => void) | undefined)[] = [];
-  const next = (): void => {
-    running--;
-    if (head === waiting.length) return;
-    const start = waiting[head]!;
-    waiting[head++] = undefined;
-    if (head === waiting.length) waiting.length = head = 0;
-    start();
-  };
-  const read = (moments: Moments | undefined, key: keyof Moments): void => {
-    if (clock === 'none') return;
-    const at = performance.now();
-    if (moments === undefined) reads += at > 0 ? 1 : 0;
-    else moments[key] = at;
-  };
-  return <T>(task: () => PromiseLike<T>) =>
-    new Promise<T>((resolve, reject) => {
-      const moments = clock === 'keep' ? { submittedAt: 0, settledAt: 0 } : undefined;
-      read(moments, 'submittedAt');
-      const start = (): void => {
-        running++;
-        task().then(
-          (value) => {
-            read(moments, 'settledAt');
-            next();
-            resolve(value);
-          },
-          (error: unknown) => {
-            next();
-            reject(error);
-          },
-        );
-      };
-      if (running < limit) start();
-      else waiting.push(start);
-    });
-}
-
 /** Milliseconds for `count` empty async tasks submitted at once, every result awaited. */
 async function measure(clock: Clock, count: number): Promise<number> {
-  const submit = timedFloor(concurrency, clock);
-  const task = async (): Promise<void> => {};
+  const limit = floorLimit(concurrency);
+  const moments: Moments[] = [];
+  let ended = 0;
+  // Empty tasks end in the order they start, which is the order of submission.
+  const task =
+    clock === 'none'
+      ? async (): Promise<void> => {}
+      : clock === 'read'
+        ? async (): Promise<void> => {
+            reads += performance.now() > 0 ? 1 : 0;
+          }
+        : async (): Promise<void> => {
+            moments[ended++]!.settledAt = performance.now();
+          };
   globalThis.gc?.();
   const start = performance.now();
   const handles: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) handles.push(submit(task));
+  for (let i = 0; i < count; i++) {
+    if (clock === 'read') reads += performance.now() > 0 ? 1 : 0;
+    else if (clock === 'keep') moments.push({ submittedAt: performance.now(), settledAt: 0 });
+    handles.push(limit(task));
+  }
   await Promise.all(handles);
   return performance.now() - start;
 }
