@@ -112,7 +112,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.changed();
     } else {
       this.#hadWork = true;
-      if (this.#blocked.size === 0 && this.#waiting() < this.#options.queueCapacity) this.enqueue(task, at);
+      if (this.#blocked.size === 0 && this.#roomToWait()) this.enqueue(task, at);
       else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.#startNow(task, at);
       else this.#onFull.admit(this, task);
     }
@@ -252,6 +252,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     );
   }
 
+  /** A submission can wait in the queue without the full-queue policy (blocked ones aside). */
+  #roomToWait(): boolean {
+    const capacity = this.#options.queueCapacity;
+    return capacity === Infinity || this.#waiting() < capacity;
+  }
+
   #waiting(): number {
     return this.#dispatch.size + this.#lanes.size;
   }
@@ -296,7 +302,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /** Room freed: admit blocked submissions, strictly in order, while they fit. */
   #admitBlocked(): void {
     for (let task = this.#blocked.peek(); task !== undefined; task = this.#blocked.peek()) {
-      if (this.#waiting() < this.#options.queueCapacity) this.enqueue(this.#blocked.shift()!);
+      if (this.#roomToWait()) this.enqueue(this.#blocked.shift()!);
       else if (this.#canStartNow(task.key)) this.#startNow(this.#blocked.shift()!);
       else break;
     }
@@ -510,8 +516,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     return this.#paused;
   }
 
+  /** The busy count first: a field, and while tasks run it decides the answer alone. */
   #isIdle(): boolean {
-    return this.#waiting() === 0 && this.#blocked.size === 0 && this.#busy === 0 && this.#onCaller.size === 0;
+    return this.#busy === 0 && this.#waiting() === 0 && this.#blocked.size === 0 && this.#onCaller.size === 0;
   }
 
   drain(): Promise<void> {
