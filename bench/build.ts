@@ -103,3 +103,7 @@ export function compile(): Build {
     remove: () => rmSync(directory, { recursive: true, force: true }),
   };
 }
+
+// Run by itself (`npx tsx bench/build.ts`), it compiles once, prints where, and
+// leaves the tree for tools that measure a whole process (see `bench/repeat.ts`).
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(compile().directory);
