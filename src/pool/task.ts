@@ -26,14 +26,15 @@ export interface TaskContext {
 }
 
 /**
- * What only some tasks need: a timeout timer, and a signal (its controller
- * once read, and whether and why it aborted).
+ * What only some tasks need: a timeout timer, a signal (its controller once
+ * read, and whether and why it aborted), and a place behind a busy key.
  */
 interface Extras {
   timer: TimerHandle | undefined;
   controller: AbortController | undefined;
   aborted: boolean;
   reason: unknown;
+  inLane: boolean;
 }
 
 /** What a task asks of the pool that owns it. */
@@ -53,11 +54,10 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   readonly #owner: TaskOwner<Job>;
   /** The worker whose slot it holds while its function runs. */
   worker: WorkerSlot<Job> | null = null;
-  /** Waiting behind its key rather than in the queue. */
-  inLane = false;
   /** The queue holding it when that is not the pool's one queue: a worker's own, or the requeued tasks'. */
   home: TaskQueue<Task<Job>> | undefined = undefined;
-  // Made only when the task has a timeout, reads ctx.signal or is aborted: most tasks never do.
+  // Made only when the task has a timeout, reads ctx.signal, is aborted or waits
+  // behind its key: most tasks never do.
   #extras: Extras | undefined = undefined;
 
   constructor(owner: TaskOwner<Job>, id: number, job: Job, options: TaskOptions, submittedAt: number) {
@@ -106,7 +106,22 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
    * with `#` methods stores a brand in every instance, 8 bytes per queued task.
    */
   private ownExtras(): Extras {
-    return (this.#extras ??= { timer: undefined, controller: undefined, aborted: false, reason: undefined });
+    return (this.#extras ??= {
+      timer: undefined,
+      controller: undefined,
+      aborted: false,
+      reason: undefined,
+      inLane: false,
+    });
+  }
+
+  /** Waiting behind its key rather than in the queue. */
+  get inLane(): boolean {
+    return this.#extras?.inLane === true;
+  }
+
+  set inLane(inLane: boolean) {
+    if (inLane || this.#extras !== undefined) this.ownExtras().inLane = inLane;
   }
 
   /** The timeout timer while it runs. */
