@@ -210,6 +210,28 @@ describe('Future', () => {
     expect(values).to.deep.equal(['obs']);
   });
 
+  it('toObservable: every subscriber made while the task waits hears its outcome, in order, and it still settles', async () => {
+    const heard: string[] = [];
+    const listen = (future: Future<string>, name: string): void => {
+      future.toObservable().subscribe({
+        next: (value) => heard.push(`${name} ${value}`),
+        error: (error: Error) => heard.push(`${name} ${error.message}`),
+      });
+    };
+    const succeeding = deferred<string>();
+    const failing = deferred<string>();
+    const ok = pool.submit(() => succeeding.promise);
+    const bad = pool.submit(() => failing.promise);
+    for (const name of ['a', 'b', 'c']) listen(ok, name);
+    for (const name of ['d', 'e']) listen(bad, name);
+    succeeding.resolve('v');
+    expect(await ok).to.equal('v');
+    failing.reject(new Error('no'));
+    expect((await bad.result()).isErr()).to.equal(true);
+    listen(ok, 'late');
+    expect(heard).to.deep.equal(['a v', 'b v', 'c v', 'd no', 'e no', 'late v']);
+  });
+
   it('toObservable stops delivering after unsubscribe', async () => {
     const gate = deferred<number>();
     const future = pool.submit(() => gate.promise);
