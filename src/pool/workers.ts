@@ -1,6 +1,7 @@
 import { now, startTimer, stopTimer, type TimerHandle } from './clock.js';
 import type { Dispatcher } from './dispatch.js';
 import type { ScalingReason } from './events.js';
+import { IdleStack } from './idle-stack.js';
 import type { PoolObservers } from './observers.js';
 import type { ResolvedOptions } from './options.js';
 import type { Runtime } from './runtime.js';
@@ -31,7 +32,7 @@ export class WorkerSet<Job> {
   minWorkers: number;
   maxWorkers: number;
   readonly #all = new Set<WorkerSlot<Job>>();
-  readonly #idle: WorkerSlot<Job>[] = []; // most recently idle last
+  readonly #idle = new IdleStack<WorkerSlot<Job>>();
   readonly #runtime: Runtime<Job>;
   readonly #dispatch: Dispatcher<Job>;
   readonly #observers: PoolObservers;
@@ -71,12 +72,12 @@ export class WorkerSet<Job> {
 
   /** Idle workers. */
   get idle(): number {
-    return this.#idle.length;
+    return this.#idle.size;
   }
 
   /** True if a task could start now: a worker is idle, or another may start. */
   get available(): boolean {
-    return this.#idle.length > 0 || this.#all.size < this.maxWorkers;
+    return this.#idle.size > 0 || this.#all.size < this.maxWorkers;
   }
 
   /** Every live worker. */
@@ -113,8 +114,7 @@ export class WorkerSet<Job> {
     worker.stopped = true;
     if (worker.idleTimer !== undefined) stopTimer(worker.idleTimer);
     worker.idleTimer = undefined;
-    const index = this.#idle.indexOf(worker);
-    if (index >= 0) this.#idle.splice(index, 1);
+    this.#idle.remove(worker);
     this.#all.delete(worker);
     this.#dispatch.workerStopped(worker);
     worker.runtime.stop();
@@ -178,19 +178,19 @@ export class WorkerSet<Job> {
   stopLeftIdle(): void {
     if (!this.#idleInPump) return;
     this.#idleInPump = false;
-    for (const worker of [...this.#idle]) this.#armIdleTimer(worker);
+    for (const worker of this.#idle.oldestFirst()) this.#armIdleTimer(worker);
   }
 
   /** New bounds: idle workers above `maxWorkers` stop now (oldest idle first), warm ones start. */
   resize(minWorkers: number, maxWorkers: number): void {
     this.minWorkers = minWorkers;
     this.maxWorkers = maxWorkers;
-    for (const worker of [...this.#idle]) {
+    for (const worker of this.#idle.oldestFirst()) {
       if (this.#all.size <= maxWorkers) break;
       this.stop(worker, 'resize');
     }
     this.warmUp();
-    for (const worker of [...this.#idle]) this.#armIdleTimer(worker);
+    for (const worker of this.#idle.oldestFirst()) this.#armIdleTimer(worker);
   }
 
   /** Stops every worker and timer for good. */
@@ -218,11 +218,11 @@ export class WorkerSet<Job> {
     this.#reaper = undefined;
     const deadline = now() - this.#idleTimeout;
     // Oldest idle first: the last worker to go idle is the last to stop.
-    for (const worker of [...this.#idle]) {
+    for (const worker of this.#idle.oldestFirst()) {
       if (this.#all.size <= this.minWorkers) break;
       if (worker.idleSince <= deadline) this.stop(worker, 'reaper');
     }
-    if (this.#all.size > this.minWorkers && this.#idle.length > 0 && !this.#shutDown) this.#armReaper();
+    if (this.#all.size > this.minWorkers && this.#idle.size > 0 && !this.#shutDown) this.#armReaper();
     this.#host.changed();
   }
 
