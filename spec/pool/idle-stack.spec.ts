@@ -4,7 +4,7 @@ import { IdleStack } from '../../src/pool/idle-stack.js';
 
 interface Worker {
   readonly id: number;
-  idle: boolean;
+  waiting: boolean;
 }
 
 type Op = { op: 'push' } | { op: 'pop' } | { op: 'remove'; index: number };
@@ -21,7 +21,7 @@ const ops: fc.Arbitrary<Op[]> = fc.array(
 describe('IdleStack', () => {
   it('pops the most recently idle, lists the longest idle first, and removes from anywhere', () => {
     const stack = new IdleStack<Worker>();
-    const workers = [1, 2, 3, 4].map((id) => ({ id, idle: false }));
+    const workers = [1, 2, 3, 4].map((id) => ({ id, waiting: false }));
     for (const worker of workers) stack.push(worker);
     stack.remove(workers[1]!);
     expect(stack.size).to.equal(3);
@@ -31,14 +31,14 @@ describe('IdleStack', () => {
     expect(stack.pop()?.id).to.equal(1);
     expect(stack.pop()).to.equal(undefined);
     expect(stack.size).to.equal(0);
-    expect(workers.map((worker) => worker.idle)).to.deep.equal([false, false, false, false]);
+    expect(workers.map((worker) => worker.waiting)).to.deep.equal([false, false, false, false]);
   });
 
   it('removing a worker that is not on the stack changes nothing', () => {
     const stack = new IdleStack<Worker>();
     const [on, off] = [
-      { id: 1, idle: false },
-      { id: 2, idle: false },
+      { id: 1, waiting: false },
+      { id: 2, waiting: false },
     ];
     stack.push(on);
     stack.remove(off);
@@ -46,7 +46,7 @@ describe('IdleStack', () => {
     expect(stack.oldestFirst()).to.deep.equal([on]);
   });
 
-  it('behaves as an array with splice, through any sequence, sweeps included', () => {
+  it('behaves as an array with splice, through any sequence', () => {
     fc.assert(
       fc.property(ops, (sequence) => {
         const stack = new IdleStack<Worker>();
@@ -54,7 +54,7 @@ describe('IdleStack', () => {
         let nextId = 1;
         for (const step of sequence) {
           if (step.op === 'push') {
-            const worker = { id: nextId++, idle: false };
+            const worker = { id: nextId++, waiting: false };
             stack.push(worker);
             model.push(worker);
           } else if (step.op === 'pop') {
@@ -74,7 +74,7 @@ describe('IdleStack', () => {
 
   it('keeps its order when stopping thousands of idle workers one by one sweeps it', () => {
     const stack = new IdleStack<Worker>();
-    const workers = Array.from({ length: 5_000 }, (_, index) => ({ id: index, idle: false }));
+    const workers = Array.from({ length: 5_000 }, (_, index) => ({ id: index, waiting: false }));
     for (const worker of workers) stack.push(worker);
     // Every other worker first, then the rest but the last ten: several sweeps on the way.
     for (let index = 0; index < workers.length; index += 2) stack.remove(workers[index]!);

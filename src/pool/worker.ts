@@ -23,8 +23,8 @@ export class WorkerSlot<Job> {
   idleSince = 0;
   /** Its idle timer, when armed. */
   idleTimer: TimerHandle | undefined = undefined;
-  /** On the idle stack (see `IdleStack`). */
-  idle = false;
+  /** On the idle stack, waiting for a task (see `IdleStack`). */
+  waiting = false;
   /** Its thread died: it stops as soon as its task is settled. */
   crashed = false;
   stopped = false;

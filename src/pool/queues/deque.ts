@@ -2,9 +2,10 @@ import { COMPACT_AFTER, type QueueEntry, type TaskQueue } from './task-queue.js'
 
 /**
  * A growable ring buffer: O(1) push and pop at both ends, no `Array#shift`.
- * The FIFO queue takes from the front, the LIFO queue from the back.
+ * The FIFO queue takes from the front, the LIFO queue from the back. An entry
+ * that stops `waiting` is skipped where it lies and swept later (`delete`).
  */
-export class Deque<E extends QueueEntry> {
+export class Deque<E extends Pick<QueueEntry, 'waiting'>> {
   #items: (E | undefined)[] = new Array<E | undefined>(16);
   #mask = 15;
   #head = 0;
@@ -76,6 +77,16 @@ export class Deque<E extends QueueEntry> {
     if (this.#dead > COMPACT_AFTER && this.#dead > this.size) this.#compact(entry);
   }
 
+  /** The waiting entries, front to back, as a copy: the caller may delete them as it goes. */
+  values(): E[] {
+    const live: E[] = [];
+    for (let i = 0; i < this.#length; i++) {
+      const entry = this.#items[(this.#head + i) & this.#mask]!;
+      if (entry.waiting) live.push(entry);
+    }
+    return live;
+  }
+
   clear(): E[] {
     const live: E[] = [];
     for (let entry = this.shift(); entry !== undefined; entry = this.shift()) live.push(entry);
@@ -92,11 +103,7 @@ export class Deque<E extends QueueEntry> {
 
   /** Sweeps dead entries, and `deleted`, which may not have stopped waiting yet. */
   #compact(deleted: E): void {
-    const live: E[] = [];
-    for (let i = 0; i < this.#length; i++) {
-      const entry = this.#items[(this.#head + i) & this.#mask]!;
-      if (entry.waiting && entry !== deleted) live.push(entry);
-    }
+    const live = this.values().filter((entry) => entry !== deleted);
     let capacity = 16;
     while (capacity < live.length * 2) capacity *= 2;
     this.#items = new Array<E | undefined>(capacity);
