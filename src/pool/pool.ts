@@ -1,6 +1,7 @@
 import type { Future } from '../futures/future.js';
 import { BasePool } from './base-pool.js';
 import { describeValue, resolveOptions, type PoolOptions, type SubmitOptions } from './options.js';
+import { KEEPER_OPTIONS, settleLayouts } from './layouts.js';
 import { inlineRuntime, type TaskFunction } from './runtime.js';
 
 /**
@@ -27,6 +28,9 @@ export class Pool extends BasePool<TaskFunction<unknown>> {
    * names the option and the value received.
    */
   constructor(options: PoolOptions) {
+    // Once per process, before the first pool: keeps V8's layouts of a pool's
+    // objects alive for every pool after it (see layouts.ts).
+    settleLayouts(() => new Pool(KEEPER_OPTIONS));
     super(inlineRuntime, resolveOptions(options));
   }
 

@@ -1,13 +1,16 @@
 import { COMPACT_AFTER, type QueueEntry, type TaskQueue } from './task-queue.js';
 
+/** The slots a deque starts with; it doubles them when they are all in use. */
+export const INITIAL_SLOTS = 16;
+
 /**
  * A growable ring buffer: O(1) push and pop at both ends, no `Array#shift`.
  * The FIFO queue takes from the front, the LIFO queue from the back. An entry
  * that stops `waiting` is skipped where it lies and swept later (`delete`).
  */
 export class Deque<E extends Pick<QueueEntry, 'waiting'>> {
-  #items: (E | undefined)[] = new Array<E | undefined>(16);
-  #mask = 15;
+  #items: (E | undefined)[] = new Array<E | undefined>(INITIAL_SLOTS);
+  #mask = INITIAL_SLOTS - 1;
   #head = 0;
   #length = 0; // slots in use, live or dead
   #dead = 0;
@@ -104,7 +107,7 @@ export class Deque<E extends Pick<QueueEntry, 'waiting'>> {
   /** Sweeps dead entries, and `deleted`, which may not have stopped waiting yet. */
   #compact(deleted: E): void {
     const live = this.values().filter((entry) => entry !== deleted);
-    let capacity = 16;
+    let capacity = INITIAL_SLOTS;
     while (capacity < live.length * 2) capacity *= 2;
     this.#items = new Array<E | undefined>(capacity);
     for (let i = 0; i < live.length; i++) this.#items[i] = live[i];
