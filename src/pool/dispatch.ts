@@ -67,7 +67,7 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
     this.#queue = queueFactories[kind]();
     // A priority queue is a heap already: a requeued task sinks to its place in it.
     this.#order = kind === 'priority' ? undefined : startOrders[kind];
-    this.#requeued = this.#order === undefined ? undefined : new PriorityQueue(this.#order);
+    this.#requeued = this.#order === undefined ? undefined : new PriorityQueue(kind);
   }
   get size(): number {
     return this.#queue.size + this.#requeuedSize;
@@ -157,7 +157,7 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     this.#kind = kind;
     this.#before = startOrders[kind];
     this.#overflow = queueFactories[kind]();
-    this.#requeued = new PriorityQueue(this.#before);
+    this.#requeued = new PriorityQueue(kind);
   }
   get size(): number {
     return this.#own + this.#overflow.size + this.#requeuedSize;

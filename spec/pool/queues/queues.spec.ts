@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { FifoQueue, LifoQueue } from '../../../src/pool/queues/deque.js';
+import { startOrders } from '../../../src/pool/queues/index.js';
 import { PriorityQueue } from '../../../src/pool/queues/priority.js';
 import type { QueueEntry, TaskQueue } from '../../../src/pool/queues/task-queue.js';
 
@@ -78,6 +79,47 @@ describe('task queues', () => {
           },
         ),
         { numRuns: 60 },
+      );
+    });
+  }
+
+  for (const kind of ['priority', 'fifo', 'lifo'] as const) {
+    it(`a heap in ${kind} order starts entries as a sorted list would, through pushes, shifts, deletes and clear`, () => {
+      const before = startOrders[kind];
+      const priorities = fc.oneof(
+        fc.integer({ min: -3, max: 3 }),
+        fc.constantFrom(0.5, -0.25, 1e9, Infinity, -Infinity),
+      );
+      type Op = { op: 'push'; priority: number } | { op: 'shift' } | { op: 'delete'; index: number };
+      const op: fc.Arbitrary<Op> = fc.oneof(
+        { weight: 5, arbitrary: priorities.map((priority) => ({ op: 'push' as const, priority })) },
+        { weight: 3, arbitrary: fc.constant({ op: 'shift' as const }) },
+        { weight: 2, arbitrary: fc.nat().map((index) => ({ op: 'delete' as const, index })) },
+      );
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+          const heap = new PriorityQueue<Entry>(kind);
+          const model: Entry[] = []; // live entries, in start order
+          for (const step of ops) {
+            if (step.op === 'push') {
+              const e = entry(step.priority);
+              heap.push(e);
+              model.push(e);
+              model.sort((a, b) => (before(a, b) ? -1 : 1));
+            } else if (step.op === 'shift') {
+              expect(heap.shift()).to.equal(model.shift());
+            } else if (model.length > 0) {
+              const [gone] = model.splice(step.index % model.length, 1);
+              gone!.waiting = false;
+              heap.delete(gone!);
+            }
+            expect(heap.size).to.equal(model.length);
+          }
+          expect(heap.peek()).to.equal(model[0]);
+          expect(heap.clear()).to.deep.equal(model);
+          expect(heap.size).to.equal(0);
+        }),
+        { numRuns: 100 },
       );
     });
   }

@@ -1,3 +1,4 @@
+import type { QueueKind } from '../options.js';
 import { COMPACT_AFTER, older, type QueueEntry, type TaskQueue } from './task-queue.js';
 
 /** Whether `a` starts before `b`. */
@@ -8,28 +9,45 @@ export const byPriority: Order = (a, b) =>
   a.priority > b.priority || (a.priority === b.priority && a.id < b.id);
 
 /**
- * A binary max-heap on `priority`, FIFO among equal priorities (ties break on
- * the submission id, so the order is stable). O(log n) push and shift;
- * `delete` is O(1) (the entry is skipped when it surfaces, and the heap is
- * rebuilt when dead entries outnumber live ones).
+ * A binary heap that starts entries in the order of a queue kind: by
+ * `priority` (higher first, FIFO among equals: ties break on the submission
+ * id, so the order is stable), or by id alone (`'fifo'`, `'lifo'`), which is
+ * how the tasks that waited behind their key rejoin a FIFO or LIFO queue.
+ * O(log n) push and shift; `delete` is O(1) (the entry is skipped when it
+ * surfaces, and the heap is rebuilt when dead entries outnumber live ones).
+ *
+ * The heap is three arrays that move together: the entries, and the two keys
+ * they are ordered by, copied from each entry as it is pushed (a task's
+ * priority and id never change). Sifting compares numbers side by side in
+ * those arrays and never reads an entry: with a large backlog the entries
+ * are spread over the heap's memory, and reading one per comparison (and its
+ * options, where a task's priority lives) missed the caches at every level.
  */
 export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
-  readonly #before: Order;
-  #heap: E[] = [];
+  readonly #byPriority: boolean;
+  readonly #newestFirst: boolean;
+  #entries: E[] = [];
+  /** Higher first: the entry's priority, or 0 when the order is by id alone. */
+  #ranks: number[] = [];
+  /** Lower first among equal ranks: the entry's id, negated for newest first. */
+  #seqs: number[] = [];
   #dead = 0;
 
-  /** @param before the order entries start in: by priority unless given. */
-  constructor(before: Order = byPriority) {
-    this.#before = before;
+  /** @param kind the order entries start in: by priority unless given. */
+  constructor(kind: QueueKind = 'priority') {
+    this.#byPriority = kind === 'priority';
+    this.#newestFirst = kind === 'lifo';
   }
 
   get size(): number {
-    return this.#heap.length - this.#dead;
+    return this.#entries.length - this.#dead;
   }
 
   push(entry: E): void {
-    this.#heap.push(entry);
-    this.#siftUp(this.#heap.length - 1);
+    this.#entries.push(entry);
+    this.#ranks.push(this.#byPriority ? entry.priority : 0);
+    this.#seqs.push(this.#newestFirst ? -entry.id : entry.id);
+    this.#siftUp(this.#entries.length - 1);
   }
 
   shift(): E | undefined {
@@ -41,12 +59,12 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   }
 
   peek(): E | undefined {
-    const heap = this.#heap;
-    while (heap.length > 0 && !heap[0]!.waiting) {
+    const entries = this.#entries;
+    while (entries.length > 0 && !entries[0]!.waiting) {
       this.#pop();
       this.#dead--;
     }
-    return heap[0];
+    return entries[0];
   }
 
   /** A thief takes the next entry too: a heap has no cheap "last". */
@@ -57,7 +75,7 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   /** The earliest submitted live entry: a linear scan (a heap keeps no submission order). */
   oldest(): E | undefined {
     let oldest: E | undefined;
-    for (const entry of this.#heap) if (entry.waiting) oldest = older(oldest, entry);
+    for (const entry of this.#entries) if (entry.waiting) oldest = older(oldest, entry);
     return oldest;
   }
 
@@ -67,61 +85,90 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   }
 
   clear(): E[] {
-    const before = this.#before;
-    const live = this.#heap.filter((entry) => entry.waiting).sort((a, b) => (before(a, b) ? -1 : 1));
-    this.#heap = [];
+    const ranks = this.#ranks;
+    const seqs = this.#seqs;
+    const live: number[] = [];
+    this.#entries.forEach((entry, at) => {
+      if (entry.waiting) live.push(at);
+    });
+    live.sort((a, b) => ranks[b]! - ranks[a]! || seqs[a]! - seqs[b]!);
+    const entries = live.map((at) => this.#entries[at]!);
+    this.#entries = [];
+    this.#ranks = [];
+    this.#seqs = [];
     this.#dead = 0;
-    return live;
+    return entries;
   }
 
   #pop(): E | undefined {
-    const heap = this.#heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0) {
-      heap[0] = last!;
-      this.#siftDown(0);
-    }
+    const entries = this.#entries;
+    const top = entries[0];
+    const last = entries.pop();
+    const rank = this.#ranks.pop();
+    const seq = this.#seqs.pop();
+    if (entries.length > 0) this.#siftDown(last!, rank!, seq!);
     return top;
   }
 
-  /** Moves the entry at `index` up to its place; returns where it landed. */
-  #siftUp(index: number): number {
-    const heap = this.#heap;
-    const before = this.#before;
-    const entry = heap[index]!;
+  /** Moves the entry at `index` up to its place. */
+  #siftUp(index: number): void {
+    const entries = this.#entries;
+    const ranks = this.#ranks;
+    const seqs = this.#seqs;
+    const entry = entries[index]!;
+    const rank = ranks[index]!;
+    const seq = seqs[index]!;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      const above = heap[parent]!;
-      if (!before(entry, above)) break;
-      heap[index] = above;
+      const above = ranks[parent]!;
+      // Stop where the parent comes first: a higher rank, or the same and a lower seq.
+      if (above > rank || (above === rank && seqs[parent]! < seq)) break;
+      entries[index] = entries[parent]!;
+      ranks[index] = above;
+      seqs[index] = seqs[parent]!;
       index = parent;
     }
-    heap[index] = entry;
-    return index;
+    entries[index] = entry;
+    ranks[index] = rank;
+    seqs[index] = seq;
   }
 
-  #siftDown(index: number): void {
-    const heap = this.#heap;
-    const before = this.#before;
-    const length = heap.length;
-    const entry = heap[index]!;
+  /** Places `entry`, with its keys, from the top down: the top's slot is free. */
+  #siftDown(entry: E, rank: number, seq: number): void {
+    const entries = this.#entries;
+    const ranks = this.#ranks;
+    const seqs = this.#seqs;
+    const length = entries.length;
+    let index = 0;
     for (;;) {
-      const left = 2 * index + 1;
-      if (left >= length) break;
-      const right = left + 1;
-      const child = right < length && before(heap[right]!, heap[left]!) ? right : left;
-      if (!before(heap[child]!, entry)) break;
-      heap[index] = heap[child]!;
+      let child = 2 * index + 1;
+      if (child >= length) break;
+      const right = child + 1;
+      if (
+        right < length &&
+        (ranks[right]! > ranks[child]! || (ranks[right] === ranks[child] && seqs[right]! < seqs[child]!))
+      ) {
+        child = right;
+      }
+      const below = ranks[child]!;
+      // Stop where the entry comes first.
+      if (rank > below || (rank === below && seq < seqs[child]!)) break;
+      entries[index] = entries[child]!;
+      ranks[index] = below;
+      seqs[index] = seqs[child]!;
       index = child;
     }
-    heap[index] = entry;
+    entries[index] = entry;
+    ranks[index] = rank;
+    seqs[index] = seq;
   }
 
   /** Sweeps dead entries, and `deleted`, which may not have stopped waiting yet. */
   #compact(deleted: E): void {
-    const live = this.#heap.filter((entry) => entry.waiting && entry !== deleted);
-    this.#heap = [];
+    const live = this.#entries.filter((entry) => entry.waiting && entry !== deleted);
+    this.#entries = [];
+    this.#ranks = [];
+    this.#seqs = [];
     this.#dead = 0;
     for (const entry of live) this.push(entry);
   }
