@@ -91,8 +91,8 @@ export class Deque<E extends Pick<QueueEntry, 'waiting'>> {
   }
 
   clear(): E[] {
-    const live: E[] = [];
-    for (let entry = this.shift(); entry !== undefined; entry = this.shift()) live.push(entry);
+    const live = this.values();
+    this.#refill([]);
     return live;
   }
 
@@ -106,7 +106,11 @@ export class Deque<E extends Pick<QueueEntry, 'waiting'>> {
 
   /** Sweeps dead entries, and `deleted`, which may not have stopped waiting yet. */
   #compact(deleted: E): void {
-    const live = this.values().filter((entry) => entry !== deleted);
+    this.#refill(this.values().filter((entry) => entry !== deleted));
+  }
+
+  /** Starts over with `live` alone, front to back, in the fewest slots that leave it room to grow. */
+  #refill(live: E[]): void {
     let capacity = INITIAL_SLOTS;
     while (capacity < live.length * 2) capacity *= 2;
     this.#items = new Array<E | undefined>(capacity);

@@ -93,10 +93,7 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
     });
     live.sort((a, b) => ranks[b]! - ranks[a]! || seqs[a]! - seqs[b]!);
     const entries = live.map((at) => this.#entries[at]!);
-    this.#entries = [];
-    this.#ranks = [];
-    this.#seqs = [];
-    this.#dead = 0;
+    this.#empty();
     return entries;
   }
 
@@ -166,10 +163,14 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   /** Sweeps dead entries, and `deleted`, which may not have stopped waiting yet. */
   #compact(deleted: E): void {
     const live = this.#entries.filter((entry) => entry.waiting && entry !== deleted);
+    this.#empty();
+    for (const entry of live) this.push(entry);
+  }
+
+  #empty(): void {
     this.#entries = [];
     this.#ranks = [];
     this.#seqs = [];
     this.#dead = 0;
-    for (const entry of live) this.push(entry);
   }
 }
