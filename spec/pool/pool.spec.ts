@@ -79,6 +79,46 @@ describe('Pool', () => {
       expect(pool.stats).to.include({ succeeded: 1, failed: 0, busyWorkers: 0 });
       await pool.close();
     });
+
+    it('a promise subclass that calls back twice settles its own task only, once', async () => {
+      // Its `then` answers now, and again later, while the worker runs the next task.
+      class Twice<T> extends Promise<T> {
+        override then<A = T, B = never>(
+          onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+          onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+        ): Promise<A | B> {
+          setTimeout(() => onFulfilled?.('again' as T), 1);
+          return super.then(onFulfilled, onRejected);
+        }
+      }
+      const pool = new Pool({ maxWorkers: 1 });
+      const first = pool.submit(() => Twice.resolve('first'));
+      const second = pool.submit(() => new Promise<string>((resolve) => setTimeout(resolve, 5, 'second')));
+      expect(await first).to.equal('first');
+      expect(second.state).to.equal('running');
+      expect(await second).to.equal('second');
+      expect(pool.stats).to.include({ succeeded: 2, running: 0, busyWorkers: 0 });
+      await pool.close();
+    });
+
+    for (const where of ['worker', 'caller'] as const) {
+      it(`a task whose result has a throwing then getter fails, and the pool goes on (${where})`, async () => {
+        const boom = new Error('then getter');
+        const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
+        const busy = deferred();
+        if (where === 'caller') pool.submit(() => busy.promise);
+        const weird = pool.submit(() => ({
+          get then(): never {
+            throw boom;
+          },
+        }));
+        expect((await weird.result()).unwrapErr()).to.equal(boom);
+        busy.resolve();
+        expect(await pool.submit(() => 'after')).to.equal('after');
+        expect(pool.stats).to.include({ failed: 1, running: 0, busyWorkers: 0 });
+        await pool.close();
+      });
+    }
   });
 
   describe('cancellation', () => {

@@ -22,6 +22,20 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   typeof (value as { then?: unknown }).then === 'function';
 
+/**
+ * What a task function returned, as a promise that settles once, as the
+ * value does; undefined for a value that is not a thenable. A native promise
+ * is taken as it is. Any other thenable, a promise subclass included, may
+ * call back twice or late: it is adopted by a new promise, whose resolve
+ * function reads `then` once and ignores every call after the first. Throws
+ * what reading `then` throws.
+ */
+function settlesOnce(value: unknown): Promise<unknown> | undefined {
+  if (value instanceof Promise && Object.getPrototypeOf(value) === Promise.prototype) return value;
+  if (!isThenable(value)) return undefined;
+  return new Promise((resolve) => resolve(value));
+}
+
 const onTaskTimeout = (task: Task<unknown>): void => task.timedOut();
 
 /**
@@ -212,16 +226,21 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#queuedInTransit--;
     this.#begin(task, -1, now());
     this.changed();
+    let out: unknown;
+    let promise: Promise<unknown> | undefined;
     try {
-      const out = worker.run(task.job, new Context(task, -1));
-      if (isThenable(out)) {
-        Promise.resolve(out).then(
-          (value) => finish(value, true),
-          (error: unknown) => finish(error, false),
-        );
-      } else finish(out, true);
+      out = worker.run(task.job, new Context(task, -1));
+      promise = settlesOnce(out);
     } catch (error) {
       finish(error, false);
+      return;
+    }
+    if (promise === undefined) finish(out, true);
+    else {
+      promise.then(
+        (value) => finish(value, true),
+        (error: unknown) => finish(error, false),
+      );
     }
   }
 
@@ -314,15 +333,17 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#busy++;
     this.#begin(task, worker.id, at);
     let out: unknown;
+    let promise: Promise<unknown> | undefined;
     try {
       out = worker.runtime.run(task.job, new Context(task, worker.id));
+      promise = settlesOnce(out);
     } catch (error) {
       this.taskReturned(worker, error, false);
       return;
     }
-    if (out instanceof Promise) out.then(worker.onFulfilled, worker.onRejected);
-    else if (isThenable(out)) Promise.resolve(out).then(worker.onFulfilled, worker.onRejected);
-    else this.taskReturned(worker, out, true);
+    // The worker's callbacks, made once: safe because the promise settles once, before the worker's next task.
+    if (promise === undefined) this.taskReturned(worker, out, true);
+    else promise.then(worker.onFulfilled, worker.onRejected);
   }
 
   #begin(task: Task<Job>, workerId: number, at: number): void {
