@@ -559,14 +559,22 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     return this.#closed || this.#options.queueCapacity === Infinity;
   }
 
-  /** How many submissions would be accepted now without the full-queue policy. */
+  /**
+   * How many submissions in a row would be accepted now without the
+   * full-queue policy (at least: under `'lazy'` and `'balanced'` a worker may
+   * start later for a task that waited, which only adds room). While the
+   * queue is empty, arrivals go to idle workers first, then to workers
+   * started for them, then wait; a queue with no room left starts a worker
+   * for each while one may start.
+   */
   #room(): number {
     if (this.#closed) return Infinity;
-    let room = Math.max(0, this.#options.queueCapacity - this.#waiting() - this.#blocked.size);
-    if (!this.#paused && this.#dispatch.size === 0 && this.#blocked.size === 0) {
-      room += this.#workers.maxWorkers - this.#busy;
-    }
-    return room;
+    const queueRoom = Math.max(0, this.#options.queueCapacity - this.#waiting() - this.#blocked.size);
+    if (this.#paused || this.#dispatch.size > 0 || this.#blocked.size > 0) return queueRoom;
+    const { size, idle, maxWorkers } = this.#workers;
+    const starts = queueRoom === 0 ? maxWorkers - size : this.#scaleUp.startsOnArrival(size, maxWorkers);
+    // Above `maxWorkers` after a shrink, none may start.
+    return queueRoom + idle + Math.max(0, starts);
   }
 
   close(): Promise<void> {

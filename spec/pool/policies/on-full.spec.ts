@@ -1,7 +1,15 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import sinon from 'sinon';
-import { DiscardedError, Pool, QueueFullError, type PoolStats, type PoolEvent } from '../../../src/index.js';
-import { deferred, flush } from '../../support/deferred.js';
+import {
+  DiscardedError,
+  Pool,
+  QueueFullError,
+  type Future,
+  type PoolStats,
+  type PoolEvent,
+} from '../../../src/index.js';
+import { deferred, flush, type Deferred } from '../../support/deferred.js';
 
 // The real setImmediate, taken before any spec fakes it.
 const nextTurn = globalThis.setImmediate;
@@ -240,6 +248,55 @@ describe('full-queue policies', () => {
       await Promise.all(futures);
       expect(pool.stats.rejected).to.equal(0);
       await pool.close();
+    });
+
+    it('producers that wait for ready() are never refused, under every scale-up policy', async function () {
+      this.timeout(60_000);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            maxWorkers: fc.integer({ min: 1, max: 4 }),
+            minWorkers: fc.integer({ min: 0, max: 1 }),
+            queueCapacity: fc.integer({ min: 0, max: 3 }),
+            scaleUp: fc.constantFrom('eager' as const, 'balanced' as const, 'lazy' as const),
+            dispatch: fc.constantFrom('shared' as const, 'dedicated' as const),
+          }),
+          fc.integer({ min: 0, max: 4 }), // tasks submitted first, without waiting for room
+          fc.integer({ min: 1, max: 4 }), // producers
+          async (options, busy, producers) => {
+            const pool = new Pool({ ...options, onFull: 'reject' });
+            const gates: Deferred<void>[] = [];
+            let done = false;
+            const hold = (): Promise<void> => {
+              if (done) return Promise.resolve();
+              const gate = deferred();
+              gates.push(gate);
+              return gate.promise;
+            };
+            for (let i = 0; i < busy; i++) void pool.submit(hold).result();
+            const futures: Future<void>[] = [];
+            const produced = Array.from({ length: producers }, async () => {
+              for (let n = 0; n < 4; n++) {
+                await pool.ready();
+                futures.push(pool.submit(hold));
+              }
+            });
+            // Tasks finish one at a time, whenever the producers are stuck.
+            void Promise.all(produced).then(() => (done = true));
+            for (let step = 0; !done && step < 100; step++) {
+              await flush();
+              gates.shift()?.resolve();
+            }
+            expect(done, 'every producer submitted').to.equal(true);
+            for (const gate of gates) gate.resolve();
+            const results = await Promise.all(futures.map((future) => future.result()));
+            expect(results.filter((result) => result.isErr())).to.deep.equal([]);
+            expect(futures).to.have.length(4 * producers);
+            await pool.close();
+          },
+        ),
+        { numRuns: 200 },
+      );
     });
   });
 

@@ -15,7 +15,17 @@ export interface ScaleUpPolicy {
    *   next one), false when a task has just arrived
    */
   grow(workers: number, waiting: number, maxWorkers: number, completion: boolean): boolean;
+  /**
+   * How many tasks, arriving one at a time at an empty queue while no worker
+   * is idle, get a worker started for them at once, before any has to wait.
+   * The pool's room (`ready()`, `hasRoom()`) counts on no more than this.
+   * Pure: it asks, where `grow` decides.
+   */
+  startsOnArrival(workers: number, maxWorkers: number): number;
 }
+
+/** Only an empty pool starts a worker for an arriving task: the first one; then tasks wait. */
+const firstOnly = (workers: number, maxWorkers: number): number => (workers === 0 && maxWorkers > 0 ? 1 : 0);
 
 /**
  * `'lazy'`: a worker for the first waiting task, and after that another only
@@ -40,10 +50,18 @@ class Lazy implements ScaleUpPolicy {
     this.#backlog = waiting;
     return grew;
   }
+
+  startsOnArrival(workers: number, maxWorkers: number): number {
+    return firstOnly(workers, maxWorkers);
+  }
 }
 
-const eager: ScaleUpPolicy = { grow: () => true };
-const balanced: ScaleUpPolicy = { grow: (workers, waiting) => waiting > workers };
+const eager: ScaleUpPolicy = {
+  grow: () => true,
+  startsOnArrival: (workers, maxWorkers) => maxWorkers - workers,
+};
+// A second arrival waits (1 waiting, 1 worker); more may start later, as the queue fills.
+const balanced: ScaleUpPolicy = { grow: (workers, waiting) => waiting > workers, startsOnArrival: firstOnly };
 
 /**
  * The scale-up policies, by name: each makes the instance of one pool.
