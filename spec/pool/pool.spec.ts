@@ -355,6 +355,37 @@ describe('Pool', () => {
       expect(pool.stats).to.include({ cancelled: 2, workers: 0, busyWorkers: 0 });
     });
 
+    for (const where of ['queue', 'dedicated queue', 'key lane', 'blocked'] as const) {
+      it(`terminate finishes when a listener cancels a task it has yet to cancel (${where})`, async () => {
+        const pool = new Pool({
+          maxWorkers: 1,
+          dispatch: where === 'dedicated queue' ? 'dedicated' : 'shared',
+          ...(where === 'blocked' ? { queueCapacity: 0, onFull: 'block' as const } : {}),
+        });
+        const gate = deferred();
+        const key = where === 'key lane' ? 'k' : undefined;
+        pool.submit(() => gate.promise, { key });
+        const first = pool.submit(() => 'first', { key });
+        const second = pool.submit(() => 'second', { key });
+        expect(second.state).to.equal(where === 'blocked' ? 'blocked' : 'queued');
+        const seen: boolean[] = [];
+        const counts: number[] = [];
+        pool.events$.subscribe((event) => {
+          const stats = pool.stats;
+          counts.push(stats.submitted - conserved(stats));
+          if (event.type === 'task:cancelled' && event.taskId === first.id)
+            seen.push(second.cancel('from a listener'));
+        });
+        const terminated = pool.terminate();
+        gate.resolve();
+        await terminated;
+        expect(seen).to.deep.equal([true]);
+        expect(second.state).to.equal('cancelled');
+        expect(counts.every((difference) => difference === 0)).to.equal(true);
+        expect(pool.stats).to.include({ workers: 0, queued: 0, blocked: 0, cancelled: 3 });
+      });
+    }
+
     it('pause stops starting tasks and resume starts them again', async () => {
       const pool = new Pool({ maxWorkers: 2 });
       pool.pause();

@@ -72,6 +72,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    */
   #queuedInTransit = 0;
   #blockedInTransit = 0;
+  /** `terminate()` is cancelling what it took out of the queues: a waiting task is in transit, in none. */
+  #emptying = false;
   #running = 0;
   #succeeded = 0;
   #failed = 0;
@@ -433,11 +435,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   cancelTask(task: Task<Job>, error: CancelledError): boolean {
     switch (task.state) {
       case 'blocked':
-        this.#blocked.delete(task);
+        if (this.#emptying) this.#blockedInTransit--;
+        else this.#blocked.delete(task);
         this.#settle(task, 'cancelled', error);
         break;
       case 'queued':
-        if (this.#onCaller.has(task)) this.#queuedInTransit--;
+        if (this.#emptying || this.#onCaller.has(task)) this.#queuedInTransit--;
         else this.#unqueue(task);
         this.#settle(task, 'cancelled', error);
         this.#depthChanged();
@@ -539,7 +542,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   /** The busy count first: a field, and while tasks run it decides the answer alone. */
   #isIdle(): boolean {
-    return this.#busy === 0 && this.#waiting() === 0 && this.#blocked.size === 0 && this.#onCaller.size === 0;
+    return (
+      this.#busy === 0 &&
+      this.#waiting() === 0 &&
+      this.#blocked.size === 0 &&
+      this.#onCaller.size === 0 &&
+      this.#queuedInTransit === 0 &&
+      this.#blockedInTransit === 0
+    );
   }
 
   drain(): Promise<void> {
@@ -604,14 +614,21 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       const pending: Task<Job>[] = [...blocked, ...queued];
       for (const worker of this.#workers.values()) if (worker.task !== null) pending.push(worker.task);
       pending.push(...this.#onCaller.keys());
-      for (const task of pending) {
-        const state = task.state;
-        if (state === 'blocked') this.#blockedInTransit--;
-        else if (state === 'queued') this.#queuedInTransit--;
-        else if (state !== 'running') continue;
-        const cause = error(task.id);
-        this.#settle(task, 'cancelled', cause, state === 'running' ? (task.worker?.id ?? -1) : undefined);
-        if (state === 'running') this.#abort(task, cause);
+      // A listener told of one cancellation may cancel a task further on (or terminate again).
+      const emptying = this.#emptying;
+      this.#emptying = true;
+      try {
+        for (const task of pending) {
+          const state = task.state;
+          if (state === 'blocked') this.#blockedInTransit--;
+          else if (state === 'queued') this.#queuedInTransit--;
+          else if (state !== 'running') continue;
+          const cause = error(task.id);
+          this.#settle(task, 'cancelled', cause, state === 'running' ? (task.worker?.id ?? -1) : undefined);
+          if (state === 'running') this.#abort(task, cause);
+        }
+      } finally {
+        this.#emptying = emptying;
       }
       this.#depthChanged();
       if (this.#isIdle()) this.#finish();
