@@ -158,15 +158,22 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.changed();
   }
 
-  /** Cancels the task queued first, in the queue or behind its key. */
-  evictOldest(): boolean {
+  /**
+   * Queues `task` in place of the task queued first, in the queue or behind
+   * its key, which is cancelled; false if nothing is queued. The victim is
+   * settled first but told of (its event, its Future's listeners) only once
+   * `task` has its place: a listener that submits, or terminates the pool,
+   * comes after the submission that made room, as it would for any other.
+   */
+  replaceOldest(task: Task<Job>): boolean {
     const victim = older(this.#dispatch.oldest(), this.#lanes.oldest());
     if (victim === undefined) return false;
     this.#unqueue(victim);
-    // The submission taking its place counts as queued already.
-    this.#queuedInTransit++;
-    this.#settle(victim, 'cancelled', discardedError(victim.id), undefined);
-    this.#queuedInTransit--;
+    const at = now();
+    const error = discardedError(victim.id);
+    this.#record(victim, 'cancelled', error, at);
+    this.enqueue(task, at);
+    this.#tell(victim, 'cancelled', error, undefined, at);
     return true;
   }
 
@@ -398,6 +405,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     workerId?: number,
     at = now(),
   ): void {
+    this.#record(task, state, outcome, at);
+    this.#tell(task, state, outcome, workerId, at);
+  }
+
+  /** Settles the task and counts it; nobody is told yet. */
+  #record(task: Task<Job>, state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown, at: number): void {
     if (task.state === 'running') this.#running--;
     if (task.timer !== undefined) {
       stopTimer(task.timer);
@@ -408,6 +421,16 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     else if (state === 'failed') this.#failed++;
     else this.#cancelled++;
     task.settle(state, outcome, at);
+  }
+
+  /** Tells of a settled task: its event, then its Future's listeners. */
+  #tell(
+    task: Task<Job>,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    outcome: unknown,
+    workerId: number | undefined,
+    at: number,
+  ): void {
     if (this.observers.eventsObserved) this.#emitSettled(task.id, state, outcome, workerId, at);
     // Last: a listener may act on the pool (a fail-fast group cancels the rest), after this event.
     task.announce();

@@ -340,6 +340,50 @@ describe('full-queue policies', () => {
     });
   });
 
+  describe("'discard-oldest' tells of the task it cancelled once the new one has its place", () => {
+    it('a listener that submits finds the queue full, and the capacity holds', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 2, onFull: 'discard-oldest' });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const a = pool.submit(() => 'a');
+      pool.submit(() => 'b');
+      const depths: number[] = [];
+      let fromListener: Future<string> | undefined;
+      pool.events$.subscribe((event) => {
+        depths.push(pool.stats.queued);
+        if (event.type === 'task:cancelled' && event.taskId === a.id) fromListener = pool.submit(() => 'd');
+      });
+      const c = pool.submit(() => 'c'); // takes a's place; the listener's submission then takes b's
+      expect(a.state).to.equal('cancelled');
+      expect(fromListener?.state).to.equal('queued');
+      expect(c.state).to.equal('queued');
+      expect(Math.max(...depths)).to.equal(2);
+      gate.resolve();
+      expect(await Promise.all([c, fromListener!])).to.deep.equal(['c', 'd']);
+      await pool.close();
+    });
+
+    it('a listener that terminates the pool cancels the new task too: nothing runs after terminate()', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'discard-oldest' });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const a = pool.submit(() => 'a');
+      let terminated: Promise<void> | undefined;
+      pool.events$.subscribe((event) => {
+        if (event.type === 'task:cancelled' && event.taskId === a.id) terminated = pool.terminate();
+      });
+      let ran = false;
+      const b = pool.submit(() => {
+        ran = true;
+      });
+      expect(b.state).to.equal('cancelled');
+      gate.resolve();
+      await terminated;
+      expect(ran).to.equal(false);
+      expect(pool.stats).to.include({ workers: 0, queued: 0, running: 0, cancelled: 3 });
+    });
+  });
+
   it("'caller-runs' keeps a key's tasks one at a time: a task whose key is busy waits behind it", async () => {
     const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
     let active = 0;

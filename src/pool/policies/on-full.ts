@@ -6,8 +6,8 @@ export interface FullPolicyHost<T> {
   readonly queueCapacity: number;
   /** Refuses at the door: the Future fails (or, for a discard, is cancelled) and counts as rejected. */
   refuse(task: T, error: Error, state: 'failed' | 'cancelled'): void;
-  /** Cancels the oldest queued task to make room; false if nothing is queued. */
-  evictOldest(): boolean;
+  /** Queues the task in place of the oldest queued one, which is cancelled; false if nothing is queued. */
+  replaceOldest(task: T): boolean;
   /** Queues the task (there is room). */
   enqueue(task: T): void;
   /** Runs the task at once outside the worker limit. */
@@ -35,8 +35,7 @@ export const fullPolicies: Readonly<Record<FullPolicyName, FullPolicy>> = {
   },
   'discard-oldest': {
     admit: (host, task) => {
-      if (host.evictOldest()) host.enqueue(task);
-      else host.refuse(task, discarded(task.id), 'cancelled');
+      if (!host.replaceOldest(task)) host.refuse(task, discarded(task.id), 'cancelled');
     },
   },
   'caller-runs': {
