@@ -151,6 +151,28 @@ describe('Future', () => {
     }
   });
 
+  it('stamps each start when it happens, after synchronous tasks started in the same step ran', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const started: number[] = [];
+      pool.events$.subscribe((event) => {
+        if (event.type === 'task:started') started.push(event.time);
+      });
+      pool.pause();
+      const futures = [1, 2, 3].map(() => pool.submit(() => void clock.tick(50))); // each takes 50 ms
+      pool.resume(); // starts all three, one after another
+      await Promise.all(futures);
+      expect(futures.map((future) => future.timing)).to.deep.equal([
+        { submittedAt: 0, startedAt: 0, settledAt: 50 },
+        { submittedAt: 0, startedAt: 50, settledAt: 100 },
+        { submittedAt: 0, startedAt: 100, settledAt: 150 },
+      ]);
+      expect(started).to.deep.equal([0, 50, 100]);
+    } finally {
+      clock.restore();
+    }
+  });
+
   it('keeps in timing the exact values performance.now() returned', async () => {
     const moments = [0.1 + 0.2, 123_456_789.123_456_78, 2 ** 53 + 2, 1e-7, 4e9 + 0.5];
     const now = sinon.stub(performance, 'now');

@@ -318,6 +318,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         break;
       }
       this.#run(task, worker, (at ??= now()));
+      // Its function ran meanwhile, for as long as it took: a next start reads the clock again.
+      at = undefined;
       this.#depthChanged();
     }
     this.#pumping = false;
