@@ -185,6 +185,26 @@ describe('observables', () => {
     await pool.close();
   });
 
+  it('queueDepth$ tells a subscriber of a change made while another subscribed in the same step', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const first: number[] = [];
+    const second: number[] = [];
+    pool.queueDepth$.subscribe((depth) => first.push(depth));
+    pool.events$.subscribe((event) => {
+      // Told of the task before its depth change is: the new subscriber starts from the new depth.
+      if (event.type === 'task:queued' && second.length === 0) {
+        pool.queueDepth$.subscribe((depth) => second.push(depth));
+      }
+    });
+    pool.submit(() => 'queued');
+    expect(first).to.deep.equal([0, 1]);
+    expect(second).to.deep.equal([1]);
+    gate.resolve();
+    await pool.close();
+  });
+
   describe('scaling$', () => {
     it('reports warm-up after resize, demand, resize and shutdown', async () => {
       const pool = new Pool({ maxWorkers: 3, idleTimeout: Infinity });

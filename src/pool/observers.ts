@@ -22,8 +22,13 @@ export class PoolObservers {
     this.events$ = guarded(this.#events);
     this.scaling$ = guarded(this.#scaling);
     this.state$ = guarded(this.#state, snapshot);
-    // Depth is not tracked while nobody listens: a new subscriber starts from the truth.
-    this.queueDepth$ = guarded(this.#depth, () => (this.#lastDepth = depth())).pipe(distinctUntilChanged());
+    this.queueDepth$ = guarded(this.#depth, () => {
+      const now = depth();
+      // Not tracked while nobody listens: the first subscriber starts it from the truth. A later one
+      // leaves it alone, so that a change made in this step still reaches the others.
+      if (!this.#depth.observed) this.#lastDepth = now;
+      return now;
+    }).pipe(distinctUntilChanged());
   }
 
   get eventsObserved(): boolean {
