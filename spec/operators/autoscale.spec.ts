@@ -242,6 +242,20 @@ describe('autoscale', () => {
       await pool.close();
     });
 
+    it('leaves a closed pool alone: its last snapshot resizes nothing', async () => {
+      const pool = new Pool({ maxWorkers: 10 });
+      await pool.close();
+      const applied: number[] = [];
+      let completed = false;
+      pool.state$.pipe(autoscale(pool, { minWorkers: 1, maxWorkers: 4 })).subscribe({
+        next: (workers) => applied.push(workers),
+        complete: () => (completed = true),
+      });
+      expect(completed).to.equal(true);
+      expect(applied).to.deep.equal([]);
+      expect(pool.stats.maxWorkers).to.equal(10);
+    });
+
     it('scales a real pool down to its minWorkers, not below, instead of erroring', async () => {
       const clock = sinon.useFakeTimers();
       try {

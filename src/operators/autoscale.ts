@@ -90,8 +90,8 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * RxJS `TestScheduler` drives it in specs). While subscribed it holds at
  * most one timer, and only while a scale down is pending or the forecast is
  * still moving. It completes with the source (`state$` completes when the
- * pool closes); if `resize` throws nonetheless, the stream errors with that
- * error.
+ * pool closes) and ignores a closed pool's snapshot; if `resize` throws
+ * nonetheless, the stream errors with that error.
  *
  * @throws TypeError | RangeError when the policy is invalid; the message
  *   names the field and the value received.
@@ -202,7 +202,8 @@ export function autoscale(
 
       const subscription = source.subscribe({
         next: (stats) => {
-          if (!active) return;
+          // A closed pool has nothing left to scale for: its last snapshot changes nothing.
+          if (!active || stats.closed) return;
           const now = scheduler.now();
           const value = stats.running + stats.queued + stats.blocked;
           if (!seeded) {
