@@ -73,6 +73,24 @@ describe('settle', () => {
       .with.property('message', 'broken then');
   });
 
+  it('a thenable that calls back twice counts once: the stream still waits for the others', async () => {
+    const twice: PromiseLike<number> = {
+      then: (onFulfilled) => {
+        onFulfilled?.(1);
+        onFulfilled?.(2);
+        return undefined as never;
+      },
+    };
+    const gate = deferred<number>();
+    const results = lastValueFrom(from([twice, gate.promise]).pipe(settle(), toArray()));
+    await flush();
+    gate.resolve(3);
+    expect((await results).map(outcome)).to.deep.equal([
+      ['ok', 1],
+      ['ok', 3],
+    ]);
+  });
+
   it('passes a source error on at once', () => {
     const futures = new Subject<Future<number>>();
     let failure: unknown;

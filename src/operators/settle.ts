@@ -45,13 +45,8 @@ export function settle<T>(): OperatorFunction<PromiseLike<T>, Result<T, unknown>
       const subscription = source.subscribe({
         next: (future) => {
           pending++;
-          try {
-            future.then(onValue, onError);
-          } catch (error) {
-            // A thenable whose `then` throws has failed.
-            pending--;
-            subscriber.next(Err(error));
-          }
+          // Adopted, not called: a thenable's `then` that calls back twice, or throws, counts once.
+          Promise.resolve(future).then(onValue, onError);
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
