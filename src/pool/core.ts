@@ -300,7 +300,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (this.#pumping) return;
     this.#pumping = true;
     const dispatch = this.#dispatch;
+    // The caller's reading of the clock serves the first start. Each later one
+    // comes after a task's function ran, for as long as it took: it reads again.
+    let reading = at;
     while (!this.#paused && dispatch.size > 0) {
+      let startAt = reading;
+      reading = undefined;
       let worker = this.#workers.takeIdle();
       if (worker === undefined) {
         const { size, maxWorkers } = this.#workers;
@@ -310,16 +315,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         ) {
           break;
         }
-        worker = this.#workers.start('demand', (at ??= now()));
+        worker = this.#workers.start('demand', (startAt ??= now()));
       }
       const task = dispatch.next(worker);
       if (task === undefined) {
         this.#workers.putBack(worker);
         break;
       }
-      this.#run(task, worker, (at ??= now()));
-      // Its function ran meanwhile, for as long as it took: a next start reads the clock again.
-      at = undefined;
+      this.#run(task, worker, startAt ?? now());
       this.#depthChanged();
     }
     this.#pumping = false;
