@@ -441,6 +441,20 @@ describe('Pool', () => {
   });
 
   describe('resize', () => {
+    it('a closing pool keeps no warm workers: a raised minWorkers starts none', async () => {
+      const pool = new Pool({ maxWorkers: 4 });
+      const scaling: string[] = [];
+      pool.scaling$.subscribe((event) => scaling.push(`${event.type}:${event.reason}`));
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const closed = pool.close();
+      pool.resize({ minWorkers: 3 });
+      expect(pool.stats).to.include({ workers: 1, minWorkers: 3 });
+      gate.resolve();
+      await closed;
+      expect(scaling).to.deep.equal(['up:demand', 'down:shutdown']);
+    });
+
     it('grows to start waiting tasks and shrinks idle workers at once, busy ones on return', async () => {
       const pool = new Pool({ maxWorkers: 1, idleTimeout: Infinity });
       const gates = [deferred(), deferred(), deferred()];

@@ -618,6 +618,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   close(): Promise<void> {
     if (!this.#finished) {
       this.#closed = true;
+      this.#workers.close();
       if (this.#paused) this.resume();
       if (this.#isIdle()) this.#finish();
     }
@@ -627,6 +628,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   terminate(reason?: unknown): Promise<void> {
     if (!this.#finished) {
       this.#closed = true;
+      this.#workers.close();
       this.#paused = false;
       // Terminating is what the pool's signal asks for: it has nothing more to do.
       this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);

@@ -44,6 +44,8 @@ export class WorkerSet<Job> {
   #reaper: TimerHandle | undefined;
   #warmUpTimer: TimerHandle | undefined;
   #crashBackoff = 0;
+  /** The pool is closing: warm workers are no longer kept (a worker starts only for a task). */
+  #closing = false;
   #shutDown = false;
   /** A worker went idle while the pump was placing tasks, under `idleTimeout: 0`: see {@link stopLeftIdle}. */
   #idleInPump = false;
@@ -145,7 +147,7 @@ export class WorkerSet<Job> {
     const delay = streak ? this.#crashBackoff : 0;
     this.#crashBackoff = streak ? Math.min(Math.max(delay * 2, CRASH_BACKOFF_MIN), CRASH_BACKOFF_MAX) : 0;
     if (delay === 0) this.warmUp();
-    else if (this.#warmUpTimer === undefined && !this.#shutDown) {
+    else if (this.#warmUpTimer === undefined && !this.#closing) {
       this.#warmUpTimer = startTimer(onWarmUpDue, delay, this as WorkerSet<unknown>, false);
     }
   }
@@ -158,7 +160,12 @@ export class WorkerSet<Job> {
 
   /** Starts warm workers up to `minWorkers`. */
   warmUp(): void {
-    while (!this.#shutDown && this.#all.size < this.minWorkers) this.markIdle(this.start('warm-up'));
+    while (!this.#closing && this.#all.size < this.minWorkers) this.markIdle(this.start('warm-up'));
+  }
+
+  /** The pool accepts nothing more: a worker that crashes or a raised `minWorkers` starts no warm one. */
+  close(): void {
+    this.#closing = true;
   }
 
   /**
@@ -195,7 +202,7 @@ export class WorkerSet<Job> {
 
   /** Stops every worker and timer for good. */
   shutDown(): void {
-    this.#shutDown = true;
+    this.#closing = this.#shutDown = true;
     for (const worker of [...this.#all]) this.stop(worker, 'shutdown');
     for (const timer of [this.#reaper, this.#warmUpTimer]) if (timer !== undefined) stopTimer(timer);
     this.#reaper = this.#warmUpTimer = undefined;
