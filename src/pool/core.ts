@@ -316,6 +316,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
           break;
         }
         worker = this.#workers.start('demand', (startAt ??= now()));
+        // Its start was published: a listener may have shut the pool down, paused or shrunk
+        // it, or cancelled the task the worker was for. If so, it waits as any idle worker.
+        if (this.#paused || dispatch.size === 0 || this.#workers.size > this.#workers.maxWorkers) {
+          this.#workers.release(worker);
+          if (!worker.stopped) this.#workers.markIdle(worker, false, startAt, true);
+          continue;
+        }
       }
       const task = dispatch.next(worker);
       if (task === undefined) {
@@ -530,10 +537,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       minWorkers === undefined ? workers.minWorkers : checkCount('minWorkers', minWorkers, 0, false);
     const max = maxWorkers === undefined ? workers.maxWorkers : checkCount('maxWorkers', maxWorkers, 1, true);
     checkBounds(min, max);
+    workers.minWorkers = min;
+    workers.maxWorkers = max;
+    // In force before anyone hears of them: a listener's own resize() is the last word.
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'pool:resized', time: now(), minWorkers: min, maxWorkers: max });
     }
-    workers.resize(min, max);
+    workers.applyBounds();
     this.#pump();
   }
 

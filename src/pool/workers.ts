@@ -124,11 +124,13 @@ export class WorkerSet<Job> {
   }
 
   /**
-   * A worker's task returned: it stops if its thread crashed or the pool has
-   * more workers than `maxWorkers` (after a shrink), else it goes back on the
-   * idle stack for the pump to reuse.
+   * A worker's task returned, or it has none to start with: it stops if its
+   * thread crashed or the pool has more workers than `maxWorkers` (after a
+   * shrink), else it goes back on the idle stack for the pump to reuse. A
+   * worker stopped meanwhile stays stopped.
    */
   release(worker: WorkerSlot<Job>): void {
+    if (worker.stopped) return;
     if (worker.crashed) this.crashed(worker);
     else if (this.#all.size > this.maxWorkers) this.stop(worker, 'resize');
     else this.#idle.push(worker);
@@ -160,7 +162,11 @@ export class WorkerSet<Job> {
 
   /** Starts warm workers up to `minWorkers`. */
   warmUp(): void {
-    while (!this.#closing && this.#all.size < this.minWorkers) this.markIdle(this.start('warm-up'));
+    while (!this.#closing && this.#all.size < this.minWorkers) {
+      const worker = this.start('warm-up');
+      // A listener told of its start may have stopped it already (the pool terminated).
+      if (!worker.stopped) this.markIdle(worker);
+    }
   }
 
   /** The pool accepts nothing more: a worker that crashes or a raised `minWorkers` starts no warm one. */
@@ -188,13 +194,16 @@ export class WorkerSet<Job> {
     for (const worker of this.#idle.oldestFirst()) this.#armIdleTimer(worker);
   }
 
-  /** New bounds: idle workers above `maxWorkers` stop now (oldest idle first), warm ones start. */
-  resize(minWorkers: number, maxWorkers: number): void {
-    this.minWorkers = minWorkers;
-    this.maxWorkers = maxWorkers;
+  /**
+   * Applies the bounds in force: idle workers above `maxWorkers` stop now
+   * (oldest idle first), warm ones start. Set `minWorkers` and `maxWorkers`
+   * first; applying twice changes nothing more.
+   */
+  applyBounds(): void {
+    // A copy of the stack: each stop is published, and a listener may give a worker a task.
     for (const worker of this.#idle.oldestFirst()) {
-      if (this.#all.size <= maxWorkers) break;
-      this.stop(worker, 'resize');
+      if (this.#all.size <= this.maxWorkers) break;
+      if (worker.waiting) this.stop(worker, 'resize');
     }
     this.warmUp();
     for (const worker of this.#idle.oldestFirst()) this.#armIdleTimer(worker);
@@ -227,13 +236,14 @@ export class WorkerSet<Job> {
     // Oldest idle first: the last worker to go idle is the last to stop.
     for (const worker of this.#idle.oldestFirst()) {
       if (this.#all.size <= this.minWorkers) break;
-      if (worker.idleSince <= deadline) this.stop(worker, 'reaper');
+      if (worker.waiting && worker.idleSince <= deadline) this.stop(worker, 'reaper');
     }
     if (this.#all.size > this.minWorkers && this.#idle.size > 0 && !this.#shutDown) this.#armReaper();
     this.#host.changed();
   }
 
   #armIdleTimer(worker: WorkerSlot<Job>): void {
+    if (!worker.waiting) return; // a listener's submission gave it a task meanwhile
     if (this.#all.size <= this.minWorkers || this.#shutDown || this.#idleTimeout === Infinity) return;
     if (this.#reaperInterval !== undefined) this.#armReaper();
     else if (this.#idleTimeout === 0) this.stop(worker, 'idle-timeout');
@@ -246,12 +256,14 @@ export class WorkerSet<Job> {
 
   #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number, at?: number): void {
     const observers = this.#observers;
+    // Counted before either event goes out: a listener of the first may start or stop workers.
+    const workers = this.#all.size;
     if (observers.eventsObserved) {
       const time = at ?? now();
       observers.emit({ type: type === 'up' ? 'worker:started' : 'worker:stopped', time, workerId });
     }
     if (observers.scalingObserved) {
-      observers.emitScaling({ type, workers: this.#all.size, reason, workerId, time: at ?? now() });
+      observers.emitScaling({ type, workers, reason, workerId, time: at ?? now() });
     }
   }
 }
