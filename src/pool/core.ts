@@ -631,6 +631,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#workers.close();
       if (this.#paused) this.resume();
       if (this.#isIdle()) this.#finish();
+      else this.changed();
     }
     return this.#waiters.finished();
   }
@@ -684,8 +685,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (this.#hadWork) this.#drained();
     this.#workers.shutDown();
     this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
-    if (this.observers.eventsObserved) this.#emit({ type: 'pool:closed', time: now() });
-    this.observers.complete(this.stats(), this.#waiting());
+    this.observers.complete(now);
     this.#waiters.finish();
   }
 

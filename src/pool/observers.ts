@@ -17,8 +17,14 @@ export class PoolObservers {
   readonly state$: Observable<PoolStats>;
   readonly queueDepth$: Observable<number>;
   #lastDepth = -1;
+  /** `pool:closed` went out: nothing more does on `events$` and `scaling$`. */
+  #ended = false;
+  readonly #snapshot: () => PoolStats;
+  readonly #depthNow: () => number;
 
   constructor(snapshot: () => PoolStats, depth: () => number) {
+    this.#snapshot = snapshot;
+    this.#depthNow = depth;
     this.events$ = guarded(this.#events);
     this.scaling$ = guarded(this.#scaling);
     this.state$ = guarded(this.#state, snapshot);
@@ -45,11 +51,11 @@ export class PoolObservers {
   }
 
   emit(event: PoolEvent): void {
-    deliver(this.#events, event);
+    if (!this.#ended) deliver(this.#events, event);
   }
 
   emitScaling(event: ScalingEvent): void {
-    deliver(this.#scaling, event);
+    if (!this.#ended) deliver(this.#scaling, event);
   }
 
   emitState(stats: PoolStats): void {
@@ -63,10 +69,16 @@ export class PoolObservers {
     deliver(this.#depth, depth);
   }
 
-  /** Completes every observable, after a last exact snapshot. */
-  complete(final: PoolStats, depth: number): void {
-    if (this.#depth.observed) this.depthChanged(depth);
-    if (this.#state.observed) this.emitState(final);
+  /**
+   * Publishes `pool:closed`, the last event: what a listener does then (a
+   * submission refused, a resize) is not published. Then a last exact depth
+   * and snapshot, and every observable completes.
+   */
+  complete(time: () => number): void {
+    this.#ended = true;
+    if (this.#events.observed) deliver(this.#events, { type: 'pool:closed', time: time() });
+    if (this.#depth.observed) this.depthChanged(this.#depthNow());
+    if (this.#state.observed) this.emitState(this.#snapshot());
     this.#events.complete();
     this.#scaling.complete();
     this.#state.complete();
