@@ -141,8 +141,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * serves a whole synchronous step (see `taskReturned`).
    */
   enqueue(task: Task<Job>, at?: number): void {
-    if (this.#accept(task, at)) return;
-    this.#dispatch.push(task);
+    if (!this.#accept(task)) this.#dispatch.push(task);
+    this.#queued(task, at);
+  }
+
+  /** Publishes a task just accepted, and starts what can start. */
+  #queued(task: Task<Job>, at?: number): void {
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
     this.#pump(at);
@@ -160,20 +164,29 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   /**
    * Queues `task` in place of the task queued first, in the queue or behind
-   * its key, which is cancelled; false if nothing is queued. The victim is
-   * settled first but told of (its event, its Future's listeners) only once
-   * `task` has its place: a listener that submits, or terminates the pool,
-   * comes after the submission that made room, as it would for any other.
+   * its key, which is cancelled; false if nothing is queued. `task` takes the
+   * place before anyone hears of the victim, so that what a listener does
+   * then (submit, terminate) comes after the submission that made room, as it
+   * would for any other; `task` is published as queued after the victim's
+   * cancellation.
    */
   replaceOldest(task: Task<Job>): boolean {
     const victim = older(this.#dispatch.oldest(), this.#lanes.oldest());
     if (victim === undefined) return false;
     this.#unqueue(victim);
+    if (!this.#accept(task)) this.#dispatch.push(task);
     const at = now();
-    const error = discardedError(victim.id);
-    this.#record(victim, 'cancelled', error, at);
-    this.enqueue(task, at);
-    this.#tell(victim, 'cancelled', error, undefined, at);
+    // The pump holds still meanwhile: the new task starts only once it is published as queued.
+    const pumping = this.#pumping;
+    this.#pumping = true;
+    try {
+      this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at);
+    } finally {
+      this.#pumping = pumping;
+    }
+    // A listener may have cancelled it, or terminated the pool: then that was its only news.
+    if (task.state === 'queued') this.#queued(task, at);
+    else this.#pump(at);
     return true;
   }
 
@@ -191,7 +204,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * waits behind its busy key (counted as queued); otherwise it holds its key
    * now, and the caller places it.
    */
-  #accept(task: Task<Job>, at?: number): boolean {
+  #accept(task: Task<Job>): boolean {
     task.enqueue();
     this.#watchSignal(task);
     const key = task.key;
@@ -201,9 +214,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       return false;
     }
     this.#lanes.park(task);
-    this.#emitTask('task:queued', task, at);
-    this.#depthChanged();
-    this.changed();
     return true;
   }
 
@@ -213,7 +223,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * and so may take the queue past its capacity.
    */
   runOnCaller(task: Task<Job>): void {
-    if (this.#accept(task)) return;
+    if (this.#accept(task)) {
+      this.#queued(task);
+      return;
+    }
     const key = task.key;
     const worker = this.#runtime.startWorker(-1, (error) => finish(error, false));
     this.#onCaller.set(task, worker);
@@ -370,12 +383,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   #begin(task: Task<Job>, workerId: number, at: number): void {
     this.#running++;
     task.start(at);
-    if (this.observers.eventsObserved) {
-      this.#emit({ type: 'task:started', time: at, taskId: task.id, workerId });
-    }
+    // Armed before the start is published: a listener that cancels the task stops the timer with it.
     const timeout = task.timeout ?? this.#options.taskTimeout;
     if (timeout !== undefined && timeout !== Infinity)
       task.timer = startTimer(onTaskTimeout, timeout, task, true);
+    if (this.observers.eventsObserved) {
+      this.#emit({ type: 'task:started', time: at, taskId: task.id, workerId });
+    }
   }
 
   /**

@@ -1,0 +1,177 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { Pool, type PoolStats } from '../../src/index.js';
+import { deferred, flush } from '../support/deferred.js';
+
+// Listeners run synchronously, in the middle of the pool's work: each spec
+// here has one act on the pool at such a moment, and checks that the pool
+// carries on from what the listener left, not from what it saw before.
+
+const idleAndBusyAddUp = (stats: PoolStats): boolean =>
+  stats.workers === stats.idleWorkers + stats.busyWorkers && stats.idleWorkers >= 0 && stats.busyWorkers >= 0;
+
+describe('Pool, acted on by its own listeners', () => {
+  it('terminate() from a worker:started listener leaves no worker behind', async () => {
+    for (const warm of [false, true]) {
+      const pool = new Pool({ maxWorkers: 2, idleTimeout: Infinity });
+      pool.events$.subscribe((event) => {
+        if (event.type === 'worker:started') void pool.terminate();
+      });
+      if (warm) pool.resize({ minWorkers: 1 });
+      else pool.submit(() => 'never');
+      await pool.close();
+      expect(pool.stats, warm ? 'warm-up' : 'demand').to.include({
+        workers: 0,
+        idleWorkers: 0,
+        busyWorkers: 0,
+      });
+    }
+  });
+
+  it('a scaling$ listener that shrinks the pool while a worker starts keeps the bound', async () => {
+    const pool = new Pool({ maxWorkers: 1, idleTimeout: Infinity });
+    let running = 0;
+    let peak = 0;
+    const gate = deferred();
+    const task = async (): Promise<void> => {
+      peak = Math.max(peak, ++running);
+      await gate.promise;
+      running--;
+    };
+    pool.submit(task);
+    const queued = pool.submit(task);
+    pool.scaling$.subscribe((event) => {
+      if (event.type === 'up' && event.workers === 2) pool.resize({ maxWorkers: 1 });
+    });
+    pool.resize({ maxWorkers: 2 }); // starts a worker for the queued task; the listener takes the room back
+    expect(queued.state).to.equal('queued');
+    expect(pool.stats).to.include({ running: 1, workers: 1, maxWorkers: 1 });
+    gate.resolve();
+    await pool.close();
+    expect(peak).to.equal(1);
+  });
+
+  it('a worker started for a task a listener cancelled is idle, and stops after idleTimeout', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const pool = new Pool({ maxWorkers: 2, idleTimeout: 1_000 });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const later = pool.submit(() => 'later');
+      pool.events$.subscribe((event) => {
+        if (event.type === 'worker:started' && event.workerId === 2) later.cancel();
+      });
+      pool.resize({ maxWorkers: 2 }); // no change of bounds, but the pump runs: it starts worker 2
+      pool.pause();
+      pool.resume();
+      expect(pool.stats).to.include({ workers: 2, idleWorkers: 1 });
+      await clock.tickAsync(1_000);
+      expect(pool.stats).to.include({ workers: 1, idleWorkers: 0 });
+      gate.resolve();
+      await pool.close();
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('nothing is published after pool:closed, whatever its listeners do', async () => {
+    const pool = new Pool({ maxWorkers: 4 });
+    const seen: string[] = [];
+    pool.events$.subscribe({ next: (event) => seen.push(event.type), complete: () => seen.push('complete') });
+    pool.events$.subscribe((event) => {
+      if (event.type === 'pool:closed') {
+        pool.resize({ minWorkers: 2 });
+        expect(pool.submit(() => 1).state).to.equal('failed');
+      }
+    });
+    await pool.close();
+    expect(seen).to.deep.equal(['pool:closed', 'complete']);
+  });
+
+  it('a resize() from a pool:resized listener is the one in force, and the listener sees the new bounds', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const seen: { minWorkers: number; maxWorkers: number }[] = [];
+    pool.events$.subscribe((event) => {
+      if (event.type !== 'pool:resized') return;
+      const { minWorkers, maxWorkers } = pool.stats;
+      seen.push({ minWorkers, maxWorkers });
+      if (event.maxWorkers === 2) pool.resize({ maxWorkers: 3 });
+    });
+    pool.resize({ maxWorkers: 2 });
+    expect(seen).to.deep.equal([
+      { minWorkers: 0, maxWorkers: 2 },
+      { minWorkers: 0, maxWorkers: 3 },
+    ]);
+    expect(pool.stats.maxWorkers).to.equal(3);
+    await pool.close();
+  });
+
+  it('a task cancelled from its task:started listener leaves no timeout timer behind', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const pool = new Pool({ maxWorkers: 1, taskTimeout: 30_000 });
+      pool.pause();
+      const future = pool.submit(() => 'x');
+      pool.events$.subscribe((event) => {
+        if (event.type === 'task:started') future.cancel();
+      });
+      pool.resume();
+      await pool.close();
+      expect(future.state).to.equal('cancelled');
+      expect(clock.countTimers()).to.equal(0);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it("'discard-oldest': the victim's cancellation comes first, even when a listener then terminates the pool", async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'discard-oldest' });
+    pool.pause(); // nothing runs: terminate() finishes the pool at once
+    const victim = pool.submit(() => 'victim');
+    const seen: string[] = [];
+    pool.events$.subscribe((event) => {
+      seen.push(
+        'taskId' in event ? `${event.type}:${event.taskId === victim.id ? 'victim' : 'new'}` : event.type,
+      );
+      if (event.type === 'task:queued') void pool.terminate();
+    });
+    pool.submit(() => 'replacement');
+    await pool.close();
+    expect(seen).to.deep.equal([
+      'task:cancelled:victim',
+      'task:queued:new',
+      'task:cancelled:new',
+      'pool:drained',
+      'pool:closed',
+    ]);
+  });
+
+  it('state$ says closed as soon as close() is called, while tasks still run', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const closedFlags: boolean[] = [];
+    pool.state$.subscribe((stats) => closedFlags.push(stats.closed));
+    const closed = pool.close();
+    await flush();
+    expect(closedFlags).to.deep.equal([false, true]);
+    gate.resolve();
+    await closed;
+  });
+
+  it('each scaling event counts the workers after its own change, whatever a listener starts', async () => {
+    const pool = new Pool({ maxWorkers: 1, idleTimeout: 0 });
+    const scaling: string[] = [];
+    pool.scaling$.subscribe((event) => scaling.push(`${event.type}:${event.workerId}:${event.workers}`));
+    let resubmitted = false;
+    pool.events$.subscribe((event) => {
+      if (event.type !== 'worker:stopped' || resubmitted) return;
+      resubmitted = true;
+      pool.submit(() => 2); // starts worker 2, runs, and stops it, inside worker 1's stop
+    });
+    pool.submit(() => 1);
+    await pool.close();
+    expect(scaling).to.have.members(['up:1:1', 'down:1:0', 'up:2:1', 'down:2:0']);
+    expect(idleAndBusyAddUp(pool.stats)).to.equal(true);
+  });
+});
