@@ -72,6 +72,24 @@ describe('task groups', () => {
     returned.resolve();
   });
 
+  it('failFast: a failure while a task is being submitted cancels that task too', async () => {
+    // Under 'balanced', the second submission starts a worker, which runs the first (it throws) at once.
+    const balanced = new Pool({ maxWorkers: 2, scaleUp: 'balanced' });
+    const gate = deferred();
+    balanced.submit(() => gate.promise);
+    const group = balanced.group({ failFast: true });
+    const error = new Error('boom');
+    const failing = group.submit(() => {
+      throw error;
+    });
+    expect(failing.state).to.equal('queued');
+    const submittedMeanwhile = group.submit(() => 'never');
+    expect(failing.state).to.equal('failed');
+    expect(submittedMeanwhile.state).to.equal('cancelled');
+    gate.resolve();
+    await balanced.close();
+  });
+
   it('failFast: the failure is reported before the cancellations it causes', async () => {
     const types: string[] = [];
     pool.events$.subscribe((event) => {

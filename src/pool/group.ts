@@ -33,7 +33,8 @@ export interface TaskGroupOptions {
  */
 export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   readonly #submit: (job: Job, options?: SubmitOptions) => Future<T>;
-  readonly #failFast: boolean;
+  /** Under `failFast`, aborted by the first failure: every task of the group watches its signal. */
+  readonly #failure: AbortController | undefined;
   readonly #futures: Future<T>[] = [];
   #firstError: { error: unknown } | undefined;
 
@@ -46,7 +47,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
       throw new TypeError(`failFast must be a boolean, received ${String(options.failFast)}`);
     }
     this.#submit = submit;
-    this.#failFast = options.failFast ?? false;
+    this.#failure = options.failFast === true ? new AbortController() : undefined;
   }
 
   /** The group's futures so far, in submission order. */
@@ -59,26 +60,29 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    * failure, a new task is cancelled at once.
    */
   submit<R extends T = T>(job: GroupJob<Job, R>, options?: SubmitOptions): Future<R> {
-    const failure = this.#failFast ? this.#firstError : undefined;
-    // Its own signal gives way to the failure's, but bad options still throw as they would have.
-    if (failure !== undefined) checkSubmitOptions(options);
+    const failure = this.#failure;
     // A GroupJob is the pool's Job, typed by its result; the pool runs it as such.
-    const future = this.#submit(
-      job as Job,
-      failure === undefined ? options : { ...options, signal: AbortSignal.abort(failure.error) },
-    );
-    this.#futures.push(future);
-    if (this.#failFast) {
-      // Synchronous on settlement, so that nothing else starts in between.
-      future.toObservable().subscribe({
-        error: (error: unknown) => {
-          if (this.#firstError !== undefined || future.state !== 'failed') return;
-          this.#firstError = { error };
-          this.cancel(error);
-        },
-      });
-    }
+    if (failure === undefined) return this.#add(this.#submit(job as Job, options)) as Future<R>;
+    // The group's signal joins the task's own. A failure then cancels every task of the group at
+    // once, also one whose submission it happened in (a task that ran at once and failed), and a
+    // task submitted after it. Bad options still throw as they would have.
+    const own = checkSubmitOptions(options).signal;
+    const signal = own === undefined ? failure.signal : AbortSignal.any([own, failure.signal]);
+    const future = this.#add(this.#submit(job as Job, { ...options, signal }));
+    // Synchronous on settlement, so that nothing else starts in between.
+    future.toObservable().subscribe({
+      error: (error: unknown) => {
+        if (failure.signal.aborted || future.state !== 'failed') return;
+        this.#firstError = { error };
+        failure.abort(error);
+      },
+    });
     return future as Future<R>;
+  }
+
+  #add(future: Future<T>): Future<T> {
+    this.#futures.push(future);
+    return future;
   }
 
   /**
