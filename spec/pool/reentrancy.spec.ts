@@ -124,6 +124,28 @@ describe('Pool, acted on by its own listeners', () => {
     }
   });
 
+  for (const where of ['worker', 'caller'] as const) {
+    it(`a task whose start a listener answers with terminate() is never called (${where})`, async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
+      const gate = deferred();
+      if (where === 'caller') pool.submit(() => gate.promise); // the worker is busy: the next runs on the caller
+      const target = where === 'caller' ? 2 : 1;
+      let terminated: Promise<void> | undefined;
+      pool.events$.subscribe((event) => {
+        if (event.type === 'task:started' && event.taskId === target) terminated = pool.terminate();
+      });
+      let called = false;
+      const future = pool.submit(() => {
+        called = true;
+      });
+      expect(future.state).to.equal('cancelled');
+      expect(called).to.equal(false);
+      gate.resolve();
+      await terminated;
+      expect(pool.stats).to.include({ workers: 0, busyWorkers: 0, running: 0 });
+    });
+  }
+
   it("'discard-oldest': the victim's cancellation comes first, even when a listener then terminates the pool", async () => {
     const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'discard-oldest' });
     pool.pause(); // nothing runs: terminate() finishes the pool at once

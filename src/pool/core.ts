@@ -247,6 +247,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     }
     this.#queuedInTransit--;
     this.#begin(task, -1, now());
+    if (task.settled) {
+      finish(undefined, true);
+      return;
+    }
     this.changed();
     let out: unknown;
     let promise: Promise<unknown> | undefined;
@@ -366,6 +370,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     task.worker = worker;
     this.#busy++;
     this.#begin(task, worker.id, at);
+    // A listener of its start may have cancelled it, or terminated the pool: its function is not called.
+    if (task.settled) {
+      this.taskReturned(worker, undefined, true);
+      return;
+    }
     let out: unknown;
     let promise: Promise<unknown> | undefined;
     try {
