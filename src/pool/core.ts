@@ -22,19 +22,24 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   typeof (value as { then?: unknown }).then === 'function';
 
+const nativeThen = Promise.prototype.then;
+
 /**
  * What a task function returned, as a promise that settles once, as the
- * value does; undefined for a value that is not a thenable. A native promise
- * is taken as it is. Any other thenable, a promise subclass included, may
- * call back twice or late: it is adopted by a new promise, whose resolve
- * function reads `then` once and ignores every call after the first. Throws
- * what reading `then` throws.
+ * value does; undefined for a value that is not a thenable. A promise whose
+ * `then` is the engine's own is taken as it is. Any other thenable, a promise
+ * subclass with a `then` of its own included, may call back twice or late:
+ * it is adopted by a new promise, whose resolve function reads `then` once
+ * and ignores every call after the first. Throws what reading `then` throws.
  */
 function settlesOnce(value: unknown): Promise<unknown> | undefined {
-  if (value instanceof Promise && Object.getPrototypeOf(value) === Promise.prototype) return value;
-  if (!isThenable(value)) return undefined;
-  return new Promise((resolve) => resolve(value));
+  if (value instanceof Promise && value.then === nativeThen) return value;
+  return isThenable(value) ? adopt(value) : undefined;
 }
+
+// Apart from `settlesOnce`, whose every call would otherwise allocate the
+// context this closure captures `value` in, also for a native promise.
+const adopt = (value: PromiseLike<unknown>): Promise<unknown> => new Promise((resolve) => resolve(value));
 
 const onTaskTimeout = (task: Task<unknown>): void => task.timedOut();
 
