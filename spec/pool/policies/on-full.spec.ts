@@ -364,10 +364,7 @@ describe('full-queue policies', () => {
     });
 
     it('a listener that terminates the pool cancels the new task too: nothing runs after terminate()', async () => {
-      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'discard-oldest' });
-      const gate = deferred();
-      pool.submit(() => gate.promise);
-      const a = pool.submit(() => 'a');
+      const { pool, gate, queued: a } = fullPool('discard-oldest');
       let terminated: Promise<void> | undefined;
       pool.events$.subscribe((event) => {
         if (event.type === 'task:cancelled' && event.taskId === a.id) terminated = pool.terminate();
