@@ -431,6 +431,10 @@ describe('runInPool', () => {
       pool.resize({ maxWorkers: 3 }); // now workers are free, but 1 is still waiting
       source.next(2);
       expect(order).to.deep.equal([0]);
+      // 1's place was reserved when the queue had more room than that: its
+      // submission may have been another producer's, so the place stays
+      // reserved until the next turn, and 2 waits for it.
+      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
       await settleDown();
       expect(order).to.deep.equal([0, 1, 2]);
       subscription.unsubscribe();
@@ -468,6 +472,26 @@ describe('runInPool', () => {
       expect([...values].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 1000 }, (_, i) => i));
       expect(pool.stats).to.include({ submitted: 1000, succeeded: 1000, rejected: 0, failed: 0 });
       expect(deepest).to.be.within(1, 2);
+    });
+
+    it('two subscriptions sharing a bounded pool that rejects lose none of their values', async () => {
+      pool = new Pool({ maxWorkers: 3, queueCapacity: 0, onFull: 'reject' });
+      const through = (first: number): Promise<number[]> =>
+        lastValueFrom(
+          range(first, 20).pipe(
+            runInPool(pool, (i) => async () => {
+              await Promise.resolve();
+              return i;
+            }),
+            toArray(),
+          ),
+        );
+      const [low, high] = await Promise.all([through(0), through(100)]);
+      expect([...low!, ...high!].sort((a, b) => a - b)).to.deep.equal([
+        ...Array.from({ length: 20 }, (_, i) => i),
+        ...Array.from({ length: 20 }, (_, i) => 100 + i),
+      ]);
+      expect(pool.stats).to.include({ submitted: 40, succeeded: 40, rejected: 0 });
     });
 
     it('values that arrive while it waits for room are submitted in source order', async () => {

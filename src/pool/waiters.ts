@@ -66,9 +66,16 @@ export class Waiters {
     return unbounded || this.#finished || (this.#ready.length === 0 && this.#free() > 0);
   }
 
-  /** A submission arrived: it takes a place a released `ready()` reserved. */
+  /**
+   * A submission arrives, before it is placed. It takes a place a released
+   * `ready()` reserved only if it needs one: while there is room beyond the
+   * reservations, it may come from a producer that found room by itself
+   * (`hasRoom()`), and the places stay reserved for the producers released.
+   * So the room never falls below what is reserved, and a released producer
+   * finds its place. A reservation left over expires at the next turn.
+   */
   submitted(): void {
-    if (this.#reserved > 0) this.#reserved--;
+    if (this.#reserved > 0 && this.#conditions.room() <= this.#reserved) this.#reserved--;
   }
 
   /** The pool went idle: any reservation still held is stale. */

@@ -250,7 +250,7 @@ describe('full-queue policies', () => {
       await pool.close();
     });
 
-    it('producers that wait for ready() are never refused, under every scale-up policy', async function () {
+    it('producers that wait for ready() (or check hasRoom() first) are never refused, under every scale-up policy', async function () {
       this.timeout(60_000);
       await fc.assert(
         fc.asyncProperty(
@@ -262,8 +262,10 @@ describe('full-queue policies', () => {
             dispatch: fc.constantFrom('shared' as const, 'dedicated' as const),
           }),
           fc.integer({ min: 0, max: 4 }), // tasks submitted first, without waiting for room
-          fc.integer({ min: 1, max: 4 }), // producers
-          async (options, busy, producers) => {
+          // Per producer: whether it asks hasRoom() first and waits only when there is none.
+          fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+          async (options, busy, checksFirst) => {
+            const producers = checksFirst.length;
             const pool = new Pool({ ...options, onFull: 'reject' });
             const gates: Deferred<void>[] = [];
             let done = false;
@@ -275,9 +277,9 @@ describe('full-queue policies', () => {
             };
             for (let i = 0; i < busy; i++) void pool.submit(hold).result();
             const futures: Future<void>[] = [];
-            const produced = Array.from({ length: producers }, async () => {
+            const produced = checksFirst.map(async (checkFirst) => {
               for (let n = 0; n < 4; n++) {
-                await pool.ready();
+                if (!checkFirst || !pool.hasRoom()) await pool.ready();
                 futures.push(pool.submit(hold));
               }
             });
