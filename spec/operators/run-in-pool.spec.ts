@@ -257,6 +257,49 @@ describe('runInPool', () => {
       gate.resolve(0);
     });
 
+    it('a project that throws errors the stream with settle too: it is no task failure', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const seen = watch<Result<number, unknown>>();
+      of(1, 2, 3)
+        .pipe(
+          runInPool(
+            pool,
+            (n) => {
+              if (n === 2) throw new RangeError('no task for 2');
+              return () => n;
+            },
+            { settle: true },
+          ),
+        )
+        .subscribe(seen);
+      await settleDown();
+      expect(seen.failure).to.be.instanceOf(RangeError).with.property('message', 'no task for 2');
+      expect(seen.completed).to.equal(false);
+    });
+
+    it('stops a synchronous source at its first failure instead of reading it to the end', () => {
+      pool = new Pool({ maxWorkers: 8 }); // every value is submitted as it arrives
+      let read = 0;
+      function* values(): Generator<number> {
+        for (let i = 0; i < 1_000; i++) {
+          read++;
+          yield i;
+        }
+      }
+      const seen = watch<number>();
+      from(values())
+        .pipe(
+          runInPool(pool, (i) => {
+            if (i === 2) throw new TypeError('no task for 2');
+            return () => new Promise<number>(() => {});
+          }),
+        )
+        .subscribe(seen);
+      expect(seen.failure).to.be.instanceOf(TypeError);
+      expect(read).to.equal(3);
+      expect(pool.stats).to.include({ submitted: 2, cancelled: 2 });
+    });
+
     it('a source error cancels what is in flight and is passed on', async () => {
       pool = new Pool({ maxWorkers: 2 });
       const gate = deferred<number>();
@@ -535,6 +578,28 @@ describe('runInPool', () => {
       gate.resolve('done');
       await settleDown();
       expect(seen.values).to.deep.equal(['done']);
+      expect(seen.completed).to.equal(true);
+    });
+
+    it('ordered: a source completed from a subscriber still emits the results held back', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const source = new Subject<number>();
+      const gates = [deferred<number>(), deferred<number>()];
+      const seen = watch<number>();
+      source.pipe(runInPool(pool, (i) => () => gates[i]!.promise, { ordered: true })).subscribe({
+        ...seen,
+        next: (value) => {
+          seen.values.push(value);
+          if (value === 0) source.complete();
+        },
+      });
+      source.next(0);
+      source.next(1);
+      gates[1]!.resolve(1); // finishes first: held back behind 0
+      await settleDown();
+      gates[0]!.resolve(0);
+      await settleDown();
+      expect(seen.values).to.deep.equal([0, 1]);
       expect(seen.completed).to.equal(true);
     });
 

@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Observable, Subject, takeUntil, type OperatorFunction } from 'rxjs';
 import { Err, Ok, type Result } from 'ts-results-es';
 import type { Future } from '../futures/future.js';
 import { describeValue, type SubmitOptions } from '../pool/options.js';
@@ -53,18 +53,24 @@ export interface TaskSubmitter<Job> {
  *   not paused, nothing is queued, a worker is idle or may start, and
  *   `pool.hasRoom()`): so a synchronous source is submitted before
  *   `subscribe()` returns as far as workers are free, with no microtask per
- *   value. Beyond that the values wait here rather than as Futures in the
- *   pool's queue, which keeps a long stream's memory to what runs.
+ *   value. Beyond that a value waits here for `pool.ready()`: with a bounded
+ *   queue, until the queue has room, so a long stream holds no more Futures
+ *   than the queue and the workers take; with an unbounded one `ready()`
+ *   resolves at once, and the values move into the pool's queue, one per
+ *   microtask.
  * - **Backpressure:** otherwise it waits for `pool.ready()` before submitting
  *   the next value, so a bounded queue never refuses a value (whatever its
  *   `onFull` policy), and values are submitted in source order. Values that
  *   arrive meanwhile wait in an internal buffer, behind which every later
  *   value waits too; the cost is linear in the number of values, even for a
  *   large synchronous source.
- * - **Failure:** a task that fails (or a `project` that throws) cancels every
- *   task this subscription still has in flight, then errors the stream with
- *   that error, in either order mode. With `settle: true` the failure is
- *   emitted as an `Err` instead (successes as `Ok`) and the stream goes on.
+ * - **Failure:** a task that fails cancels every task this subscription
+ *   still has in flight, then errors the stream with that error, in either
+ *   order mode; the source is unsubscribed at once. With `settle: true` the
+ *   failure is emitted as an `Err` instead (successes as `Ok`) and the
+ *   stream goes on. A `project` that throws (or a job the pool refuses to
+ *   take, such as a non-function) is a bug in the pipeline, not a task's
+ *   failure: it errors the stream in the same way, with `settle` too.
  * - **Cancel:** unsubscribing (or a source error) cancels every task this
  *   subscription submitted that has not finished: queued ones never start,
  *   running ones see their `ctx.signal` abort; the pool counts them as
@@ -146,10 +152,15 @@ export function runInPool<T, Job>(
       let awaitingRoom = false;
       let sourceDone = false;
       let active = true;
+      // Ends the source's subscription, also while the source is still inside
+      // `subscribe()`: a synchronous source then stops at once, as it would
+      // under `mergeMap`, instead of being read to its end for nothing.
+      const stopSource = new Subject<void>();
 
       const fail = (error: unknown): void => {
         if (!active) return;
         active = false;
+        stopSource.next();
         cancelInFlight(error);
         subscriber.error(error);
       };
@@ -162,7 +173,7 @@ export function runInPool<T, Job>(
       };
 
       const completeIfDone = (): void => {
-        if (active && sourceDone && awaited === 0 && backlog.size === 0) {
+        if (active && sourceDone && awaited === 0 && backlog.size === 0 && early.size === 0) {
           active = false;
           subscriber.complete();
         }
@@ -246,7 +257,7 @@ export function runInPool<T, Job>(
         pool.ready().then(onRoom, fail);
       };
 
-      const subscription = source.subscribe({
+      const subscription = source.pipe(takeUntil(stopSource)).subscribe({
         next: (value) => {
           if (!active) return;
           // A value that arrives while earlier ones wait (or `ready()` is pending) waits behind them.
@@ -267,6 +278,7 @@ export function runInPool<T, Job>(
       return () => {
         active = false;
         subscription.unsubscribe();
+        stopSource.complete();
         cancelInFlight('runInPool: unsubscribed');
         backlog.clear();
         early.clear();
