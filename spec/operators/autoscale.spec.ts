@@ -256,6 +256,20 @@ describe('autoscale', () => {
       expect(pool.stats.maxWorkers).to.equal(10);
     });
 
+    it('drops a scale down still pending when the pool closes', () => {
+      const pool = fakePool(8);
+      scheduler.run(({ hot, expectObservable }) => {
+        const source = hot('a 9ms b 1ms c', {
+          a: stats(8, 8), // 0: F 8
+          b: stats(0, 8), // 10: F 0: low; down to 1 once it has been low for 5 ms
+          c: { ...stats(0, 8), closed: true }, // 12: closed before the cooldown ends
+        }).pipe(live(pool));
+        const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 5, scheduler };
+        expectObservable(source.pipe(autoscale(pool, policy))).toBe('');
+      });
+      expect(pool.sizes).to.deep.equal([]);
+    });
+
     it('scales a real pool down to its minWorkers, not below, instead of erroring', async () => {
       const clock = sinon.useFakeTimers();
       try {

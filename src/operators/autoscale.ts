@@ -90,7 +90,8 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * RxJS `TestScheduler` drives it in specs). While subscribed it holds at
  * most one timer, and only while a scale down is pending or the forecast is
  * still moving. It completes with the source (`state$` completes when the
- * pool closes) and ignores a closed pool's snapshot; if `resize` throws
+ * pool closes); from a closed pool's snapshot on, it resizes nothing (a
+ * pending scale down is dropped); if `resize` throws
  * nonetheless, the stream errors with that error.
  *
  * @throws TypeError | RangeError when the policy is invalid; the message
@@ -126,6 +127,7 @@ export function autoscale(
       let lowSince: number | undefined;
       let timer: Subscription | undefined;
       let active = true;
+      let closed = false; // the pool has closed: nothing is left to scale for
 
       // Within the policy, and never below the pool's minWorkers: resize would refuse it.
       const clamp = (workers: number): number =>
@@ -189,7 +191,7 @@ export function autoscale(
 
       const fire = (): void => {
         timer = undefined;
-        if (!active || !timerNeeded()) return;
+        if (!active || closed || !timerNeeded()) return;
         const now = scheduler.now();
         if (now < dueAt()) {
           arm(now);
@@ -202,8 +204,15 @@ export function autoscale(
 
       const subscription = source.subscribe({
         next: (stats) => {
-          // A closed pool has nothing left to scale for: its last snapshot changes nothing.
-          if (!active || stats.closed) return;
+          if (!active || closed) return;
+          // A closed pool has nothing left to scale for: its snapshot changes nothing, and a
+          // scale down still pending is dropped.
+          if (stats.closed) {
+            closed = true;
+            timer?.unsubscribe();
+            timer = undefined;
+            return;
+          }
           const now = scheduler.now();
           const value = stats.running + stats.queued + stats.blocked;
           if (!seeded) {
