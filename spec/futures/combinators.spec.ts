@@ -41,6 +41,40 @@ describe('Future combinators', () => {
     expect(results[1]!.isErr() && (results[1]!.error as Error).message).to.equal('b');
   });
 
+  it('each rejects a bad input as its Promise namesake does, and never throws', async () => {
+    function* failing(): Generator<number> {
+      yield 1;
+      throw new RangeError('the iterator failed');
+    }
+    const inputs: [string, () => unknown, ErrorConstructor][] = [
+      ['a number', () => 5, TypeError],
+      ['a plain object', () => ({}), TypeError],
+      ['an array-like', () => ({ length: 2 }), TypeError],
+      ['undefined', () => undefined, TypeError],
+      ['a failing iterator', failing, RangeError],
+    ];
+    const combinators: Record<string, (input: Iterable<unknown>) => Promise<unknown>> = {
+      all: Future.all,
+      allSettled: Future.allSettled,
+      any: Future.any,
+      race: Future.race,
+    };
+    for (const [name, combinator] of Object.entries(combinators)) {
+      for (const [label, input, expected] of inputs) {
+        let returned: Promise<unknown> | undefined;
+        expect(
+          () => (returned = combinator(input() as Iterable<unknown>)),
+          `${name}(${label})`,
+        ).not.to.throw();
+        const reason = await returned!.then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(reason, `${name}(${label})`).to.be.instanceOf(expected);
+      }
+    }
+  });
+
   it('any resolves with the first success', async () => {
     const gate = deferred<string>();
     const first = Future.any([

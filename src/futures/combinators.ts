@@ -38,13 +38,9 @@ export function all(futures: Iterable<unknown>): Promise<unknown[]> {
 export function allSettled<T extends readonly unknown[] | []>(futures: T): Promise<Settlements<T>>;
 export function allSettled<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Result<Awaited<T>, unknown>[]>;
 export function allSettled(futures: Iterable<unknown>): Promise<Result<unknown, unknown>[]> {
-  return Promise.all(
-    Array.from(futures, (future) =>
-      Promise.resolve(future).then(
-        (value) => Ok(value),
-        (error: unknown) => Err(error),
-      ),
-    ),
+  // `Promise.allSettled` reads the input, so a bad one rejects just as there.
+  return Promise.allSettled(futures).then((outcomes) =>
+    outcomes.map((outcome) => (outcome.status === 'fulfilled' ? Ok(outcome.value) : Err(outcome.reason))),
   );
 }
 
