@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, toArray, type Subscription } from 'rxjs';
 import sinon from 'sinon';
 import { CancelledError, Future, Pool } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
+import { collected } from '../support/gc.js';
 
 describe('Future', () => {
   let pool: Pool;
@@ -263,6 +264,22 @@ describe('Future', () => {
     gate.resolve(1);
     await future;
     expect(values).to.deep.equal([]);
+  });
+
+  it('toObservable lets go of a subscriber when it unsubscribes, not when the task ends', async () => {
+    const gate = deferred<number>();
+    const future = pool.submit(() => gate.promise);
+    const kept = future.toObservable().subscribe(() => {}); // keeps the Future's listener list alive
+    // The subscriber itself (which a listener of the Future would hold), with no other reference left.
+    const ref = ((): WeakRef<Subscription> => {
+      const subscription = future.toObservable().subscribe(() => {});
+      subscription.unsubscribe();
+      return new WeakRef(subscription);
+    })();
+    expect(await collected(ref)).to.equal(true);
+    gate.resolve(1);
+    await future;
+    kept.unsubscribe();
   });
 
   it('exposes ctx.taskId equal to the Future id', async () => {

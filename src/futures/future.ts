@@ -210,6 +210,12 @@ export abstract class Future<T> extends NativePromise<T> {
       }
       return () => {
         active = false;
+        // Let go of the subscriber now, not when the Future settles.
+        const pending = this.#pending;
+        if (typeof pending === 'object') {
+          const at = pending.listeners.indexOf(deliver);
+          if (at !== -1) pending.listeners.splice(at, 1);
+        }
       };
     });
   }
