@@ -60,6 +60,14 @@ describe('ThreadPool', () => {
       expect(await future).to.equal(10);
     });
 
+    it('what a task posts on parentPort is its own: the pool neither breaks on it nor takes it for an answer', async () => {
+      const future = pool.submit<string>({ fn: 'chatty', args: [0] });
+      // The task posts null, a progress record and an answer-shaped message for its own id.
+      const spoofed = pool.submit<string>({ fn: 'chatty', args: [future.id + 1] });
+      expect(await future).to.equal('answered');
+      expect(await spoofed).to.equal('answered');
+    });
+
     it('group() tasks run in threads too', async () => {
       const group = pool.group<number>();
       group.submit({ fn: 'fib', args: [10] });
@@ -125,6 +133,26 @@ describe('ThreadPool', () => {
       const result = await broken.submit({ fn: 'anything', args: [] }).result();
       expect(result.isErr() && (result.error as Error).message).to.match(/cannot be loaded on purpose/);
       await broken.close();
+    });
+  });
+
+  describe('a module that never finishes loading', () => {
+    const neverLoads = 'spec/threads/fixtures/never-loads.mjs';
+
+    it('holds no slot once its task is aborted: timeouts free it, terminate() resolves', async () => {
+      const stuck = new ThreadPool({ module: neverLoads, maxWorkers: 1, taskTimeout: 50 });
+      const futures = [0, 1, 2].map(() => stuck.submit({ fn: 'anything', args: [] }));
+      const results = await Promise.all(futures.map((future) => future.result()));
+      expect(results.map((result) => result.isErr() && (result.error as Error).name)).to.deep.equal([
+        'TimeoutError',
+        'TimeoutError',
+        'TimeoutError',
+      ]);
+      await stuck.drain(); // the slot freed: the thread answered the abort of a task it never started
+      expect(stuck.stats).to.include({ busyWorkers: 0, running: 0, failed: 3 });
+      const waiting = stuck.submit({ fn: 'anything', args: [] }, { timeout: Infinity });
+      await stuck.terminate();
+      expect(waiting.state).to.equal('cancelled');
     });
   });
 

@@ -15,11 +15,13 @@ import { contextKey } from './context.js';
  * `require()` when only a require hook knows its extension (`.ts` under tsx
  * on Node 20).
  *
- * It speaks the protocol of `protocol.ts`: for `run`, it calls the export
+ * It speaks the protocol of `protocol.ts`, on the port it is given in its
+ * `workerData` (not `parentPort`, which stays the tasks' own): for `run`, it calls the export
  * inside the task context that `taskSignal()` reads (the storage in the shared
  * `globalThis` slot of `context.ts`) and answers `done` or `failed`, an error
- * sent as a record; for `abort`, it aborts that task's signal. A module that
- * fails to load fails each task with the loader's error.
+ * sent as a record; for `abort`, it aborts that task's signal, and answers
+ * at once for a task not yet started (its module still loading). A module
+ * that fails to load fails each task with the loader's error.
  *
  * @example
  * ```ts
@@ -29,9 +31,11 @@ import { contextKey } from './context.js';
 export const bootstrapSource = `import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 
-const { moduleUrl, workerId } = workerData;
+// The pool speaks on a port of its own, so that what a task posts on
+// parentPort (progress, anything) never reaches it, nor is taken for an answer.
+const { moduleUrl, workerId, port } = workerData;
 const contextSlot = Symbol.for(${JSON.stringify(contextKey)});
 const storage = (globalThis[contextSlot] ??= new AsyncLocalStorage());
 
@@ -64,6 +68,8 @@ class TaskContext {
   #controller = undefined;
   aborted = false;
   reason = undefined;
+  // Its function was called: until then an abort answers at once.
+  started = false;
   constructor(taskId) {
     this.taskId = taskId;
     this.workerId = workerId;
@@ -141,36 +147,53 @@ function exported(exports, name) {
   return fn;
 }
 
+function failed(id, thrown) {
+  let error;
+  try {
+    error = recordThrown(thrown, 0);
+  } catch (recordError) {
+    error = errorRecord('Error', 'the thrown value cannot be read: ' + describe(recordError));
+  }
+  return { type: 'failed', id, error };
+}
+
 async function run({ id, fn, args }) {
   const context = new TaskContext(id);
   tasks.set(id, context);
   let reply;
   try {
-    const target = exported(loaded ?? (await loading), fn);
-    // Aborted while the module loaded: its Future has settled, so do not start it.
-    if (context.aborted) throw context.reason;
+    const exports = loaded ?? (await loading);
+    // Aborted while the module loaded: answered then (see abort), and never started.
+    if (context.aborted) return;
+    context.started = true;
+    const target = exported(exports, fn);
     reply = { type: 'done', id, value: await storage.run(context, () => target(...args)) };
   } catch (thrown) {
-    let error;
-    try {
-      error = recordThrown(thrown, 0);
-    } catch (recordError) {
-      error = errorRecord('Error', 'the thrown value cannot be read: ' + describe(recordError));
-    }
-    reply = { type: 'failed', id, error };
+    reply = failed(id, thrown);
   }
   tasks.delete(id);
   try {
-    parentPort.postMessage(reply);
+    port.postMessage(reply);
   } catch (cloneError) {
     const message = fn + '() returned a value that cannot be cloned: ' + describe(cloneError.message);
-    parentPort.postMessage({ type: 'failed', id, error: errorRecord(String(cloneError.name), message) });
+    port.postMessage({ type: 'failed', id, error: errorRecord(String(cloneError.name), message) });
   }
 }
 
-parentPort.on('message', (message) => {
+// A task whose function has not started (its module still loads, maybe
+// forever) answers the abort at once, so that its slot frees: nothing runs.
+function abort(id, reason) {
+  const context = tasks.get(id);
+  if (context === undefined) return;
+  context.abort(reason);
+  if (context.started) return;
+  tasks.delete(id);
+  port.postMessage(failed(id, reason));
+}
+
+port.on('message', (message) => {
   if (message.type === 'run') run(message);
-  else if (message.type === 'abort') tasks.get(message.id)?.abort(fromRecord(message.reason));
+  else if (message.type === 'abort') abort(message.id, fromRecord(message.reason));
 });
 //# sourceURL=rxpool/threads/bootstrap.js
 `;

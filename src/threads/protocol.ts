@@ -1,3 +1,5 @@
+import type { MessagePort } from 'node:worker_threads';
+
 /**
  * The messages between a pool and its worker threads, and how a thrown value
  * crosses the thread boundary. Values are structured-cloned. An `Error` is
@@ -67,7 +69,7 @@ export interface FailedMessage {
  *
  * @example
  * ```ts
- * parentPort.postMessage({ type: 'done', id: 7, value: 832040 } satisfies ThreadMessage);
+ * port.postMessage({ type: 'done', id: 7, value: 832040 } satisfies ThreadMessage);
  * ```
  */
 export type ThreadMessage = DoneMessage | FailedMessage;
@@ -77,6 +79,8 @@ export interface ThreadData {
   /** The file URL of the module whose exports the tasks call. */
   readonly moduleUrl: string;
   readonly workerId: number;
+  /** The thread's end of the channel the protocol's messages take (transferred). */
+  readonly port: MessagePort;
 }
 
 // Causes nest; a cycle (an error that is its own cause) must end somewhere.

@@ -1,4 +1,10 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+  type ResourceLimits,
+} from 'node:worker_threads';
 import { WorkerCrashedError } from '../errors.js';
 import type { Runtime, RuntimeWorker } from '../pool/runtime.js';
 import type { TaskContext } from '../pool/task.js';
@@ -38,6 +44,8 @@ interface Running {
 export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   readonly #workerId: number;
   readonly #thread: Worker;
+  /** The pool's end of the protocol's channel. */
+  readonly #port: MessagePort;
   readonly #crashed: (error: unknown) => void;
   #running: Running | undefined = undefined;
   #lastError: unknown = undefined;
@@ -51,24 +59,33 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   ) {
     this.#workerId = workerId;
     this.#crashed = crashed;
-    const workerData: ThreadData = { moduleUrl, workerId };
-    this.#thread = new Worker(bootstrapUrl, {
-      workerData,
-      ...(resourceLimits === undefined ? {} : { resourceLimits }),
-    });
-    this.#thread.on('message', (message: ThreadMessage) => this.#answered(message));
-    this.#thread.on('messageerror', (error) => this.#finish(false, error));
+    const { port1, port2 } = new MessageChannel();
+    const workerData: ThreadData = { moduleUrl, workerId, port: port2 };
+    try {
+      this.#thread = new Worker(bootstrapUrl, {
+        workerData,
+        transferList: [port2],
+        ...(resourceLimits === undefined ? {} : { resourceLimits }),
+      });
+    } catch (error) {
+      port1.close();
+      throw error;
+    }
+    this.#port = port1;
+    this.#port.on('message', (message: ThreadMessage) => this.#answered(message));
+    this.#port.on('messageerror', (error) => this.#finish(false, error));
+    // Only the thread holds the process open, and only while it runs a task.
+    this.#port.unref();
     // Without a listener, a thread's uncaught error would be thrown on this thread.
     this.#thread.on('error', (error) => (this.#lastError = error));
     this.#thread.on('exit', (code) => this.#exited(code));
-    // After the listeners: on Node 20, adding a 'message' listener refs the thread again.
     this.#thread.unref();
   }
 
   run(job: ThreadTask, ctx: TaskContext): Promise<unknown> {
     const message: PoolMessage = { type: 'run', id: ctx.taskId, fn: job.fn, args: job.args };
     // Throws (and fails the task, the thread unharmed) when an arg cannot be cloned.
-    this.#thread.postMessage(message, job.transfer);
+    this.#port.postMessage(message, job.transfer);
     return new Promise((resolve, reject) => {
       this.#running = { id: ctx.taskId, resolve, reject };
       this.#thread.ref();
@@ -80,7 +97,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     const running = this.#running;
     if (running === undefined || this.#stopped) return;
     const message: PoolMessage = { type: 'abort', id: running.id, reason: recordThrown(reason) };
-    this.#thread.postMessage(message);
+    this.#port.postMessage(message);
   }
 
   stop(): void {
@@ -88,6 +105,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     this.#stopped = true;
     this.#release();
     this.#thread.unref();
+    this.#port.close();
     void this.#thread.terminate();
   }
 
@@ -113,7 +131,13 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
 
   #exited(code: number): void {
     if (this.#stopped) return;
+    // What the thread answered before it died counts: a task that returned did not crash.
+    for (let received = receiveMessageOnPort(this.#port); received !== undefined; ) {
+      this.#answered(received.message as ThreadMessage);
+      received = receiveMessageOnPort(this.#port);
+    }
     this.#stopped = true;
+    this.#port.close();
     const running = this.#release();
     const cause = this.#lastError ?? new Error(`The thread exited with code ${code}`);
     this.#crashed(new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause }));
