@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { WorkerCrashedError, type PoolEvent, type ScalingEvent } from '../../src/index.js';
 import { ThreadPool, WorkerCrashedError as FromThreads } from '../../src/threads/index.js';
 
@@ -76,5 +77,32 @@ describe('ThreadPool threads', () => {
     expect(await pool.run('add', 1, 1)).to.equal(2);
     await pool.close();
     expect(scaling).to.deep.equal(['up:demand', 'down:crash', 'up:demand', 'down:shutdown']);
+  });
+
+  it('a thread that cannot even be made fails its task with WorkerCrashedError; the pool goes on', async () => {
+    // As `new Worker` throws under a permission model that denies threads.
+    const threads = createRequire(import.meta.url)('node:worker_threads') as { Worker: unknown };
+    const Worker = threads.Worker;
+    const denied = Object.assign(new Error('Access to this API has been restricted'), {
+      code: 'ERR_ACCESS_DENIED',
+    });
+    threads.Worker = function DeniedWorker() {
+      throw denied;
+    };
+    syncBuiltinESMExports();
+    const pool = new ThreadPool<Work>({ module, maxWorkers: 1 });
+    try {
+      const future = pool.run('add', 1, 2);
+      const result = await future.result();
+      const error = result.isErr() ? (result.error as WorkerCrashedError) : undefined;
+      expect(error).to.be.instanceOf(WorkerCrashedError);
+      expect(error).to.include({ taskId: future.id, cause: denied });
+      expect(pool.stats).to.include({ failed: 1, running: 0, busyWorkers: 0 });
+    } finally {
+      threads.Worker = Worker;
+      syncBuiltinESMExports();
+    }
+    expect(await pool.run('add', 2, 2)).to.equal(4);
+    await pool.close();
   });
 });

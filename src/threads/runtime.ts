@@ -164,7 +164,41 @@ export class ThreadRuntime implements Runtime<ThreadTask> {
     this.#resourceLimits = resourceLimits;
   }
 
-  startWorker(workerId: number, crashed: (error: unknown) => void): ThreadWorker {
-    return new ThreadWorker(workerId, this.#moduleUrl, this.#resourceLimits, crashed);
+  startWorker(workerId: number, crashed: (error: unknown) => void): RuntimeWorker<ThreadTask> {
+    try {
+      return new ThreadWorker(workerId, this.#moduleUrl, this.#resourceLimits, crashed);
+    } catch (error) {
+      // No thread could start (a permission model without --allow-worker, no memory for one):
+      // a worker that dies at once, so the pool fails its task and retries as after a crash.
+      return new StillbornWorker(workerId, error, crashed);
+    }
+  }
+}
+
+/**
+ * A worker whose thread could not be made: it reports a crash, with the
+ * error `new Worker` threw as the cause, once the pool has given it its
+ * task, and runs nothing.
+ */
+class StillbornWorker implements RuntimeWorker<ThreadTask> {
+  #taskId: number | undefined = undefined;
+  #stopped = false;
+
+  constructor(workerId: number, cause: unknown, crashed: (error: unknown) => void) {
+    // Later, not now: the pool is still starting it, and may be about to hand it a task.
+    queueMicrotask(() => {
+      if (this.#stopped) return;
+      this.#stopped = true;
+      crashed(new WorkerCrashedError(workerId, { taskId: this.#taskId, cause }));
+    });
+  }
+
+  run(_job: ThreadTask, ctx: TaskContext): Promise<unknown> {
+    this.#taskId = ctx.taskId;
+    return new Promise(() => {}); // the crash settles the task
+  }
+
+  stop(): void {
+    this.#stopped = true;
   }
 }
