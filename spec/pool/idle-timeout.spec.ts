@@ -133,6 +133,79 @@ describe('idle timeout (fake timers)', () => {
   });
 });
 
+describe('a pool that outlives a fake clock', () => {
+  /** The timers keeping the process alive (unref'd ones do not count). */
+  const liveTimers = (): number =>
+    process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
+
+  it('a worker that went idle on real timers stops at the fake idleTimeout once fakes are installed', async () => {
+    const pool = new Pool({ maxWorkers: 1, idleTimeout: 1000 });
+    await pool.submit(() => 'before'); // its idle timer runs on real time
+    const clock = sinon.useFakeTimers();
+    try {
+      await pool.submit(() => 'under the fake clock');
+      await clock.tickAsync(999);
+      expect(pool.stats.workers).to.equal(1);
+      await clock.tickAsync(1);
+      expect(pool.stats.workers).to.equal(0);
+      await pool.close();
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('idle timers and the reaper start again on the next clock: a pool shared by two tests', async () => {
+    const timed = new Pool({ maxWorkers: 1, idleTimeout: 1000 });
+    const reaped = new Pool({ maxWorkers: 1, idleTimeout: 1000, scaleDown: { reaper: { interval: 100 } } });
+    const both = (): Promise<unknown> => Promise.all([timed.submit(() => 1), reaped.submit(() => 2)]);
+    const first = sinon.useFakeTimers();
+    await both();
+    await first.tickAsync(500);
+    first.restore(); // its pending timers never fire now
+    const second = sinon.useFakeTimers();
+    try {
+      await both();
+      await second.tickAsync(1100);
+      expect([timed.stats.workers, reaped.stats.workers]).to.deep.equal([0, 0]);
+      await Promise.all([timed.close(), reaped.close()]);
+      expect(second.countTimers()).to.equal(0);
+    } finally {
+      second.restore();
+    }
+  });
+
+  it('a timeout started on real timers is cleared on them, even under a fake clock', async () => {
+    await Promise.resolve(); // mocha starts its own timer once the test has returned its promise
+    const before = liveTimers();
+    const pool = new Pool({ maxWorkers: 1 });
+    const gate = deferred();
+    const future = pool.submit(() => gate.promise, { timeout: 60_000 });
+    expect(liveTimers()).to.equal(before + 1);
+    const clock = sinon.useFakeTimers();
+    try {
+      gate.resolve();
+      await future;
+      await pool.close();
+    } finally {
+      clock.restore();
+    }
+    expect(liveTimers()).to.equal(before); // a real timer left would hold the process for a minute
+  });
+
+  it('with only setTimeout and clearTimeout faked, an idle worker stops on the fake clock', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const pool = new Pool({ maxWorkers: 1, idleTimeout: 1000 });
+      await pool.submit(() => 1);
+      await clock.tickAsync(1000); // performance.now() barely moved: the timer's own clock decides
+      expect(pool.stats.workers).to.equal(0);
+      await pool.close();
+    } finally {
+      clock.restore();
+    }
+  });
+});
+
 describe('reaper (fake timers)', () => {
   let clock: sinon.SinonFakeTimers;
   beforeEach(() => {
@@ -164,6 +237,19 @@ describe('reaper (fake timers)', () => {
     await clock.tickAsync(10_000);
     expect(pool.stats.workers).to.equal(1);
     expect(clock.countTimers()).to.equal(0); // no sweep while nothing can be reaped
+    await pool.close();
+  });
+
+  it('an interval longer than a timer can wait is waited for in full', async () => {
+    const interval = 2 ** 32;
+    const pool = new Pool({ maxWorkers: 1, idleTimeout: 10, scaleDown: { reaper: { interval } } });
+    await pool.submit(() => 1);
+    await clock.tickAsync(2 ** 31 - 1); // the longest a timer takes: one step of the interval
+    expect(pool.stats.workers).to.equal(1);
+    await clock.tickAsync(interval - (2 ** 31 - 1) - 1);
+    expect(pool.stats.workers).to.equal(1);
+    await clock.tickAsync(1);
+    expect(pool.stats.workers).to.equal(0);
     await pool.close();
   });
 });

@@ -1,5 +1,5 @@
 import { CancelledError, PoolClosedError, TimeoutError } from '../errors.js';
-import { MAX_DELAY, now, startTimer, stopTimer } from './clock.js';
+import { now, Timer } from './clock.js';
 import { dispatchers, type Dispatcher } from './dispatch.js';
 import type { PoolEvent } from './events.js';
 import { KeyLanes } from './keys.js';
@@ -41,7 +41,7 @@ function settlesOnce(value: unknown): Promise<unknown> | undefined {
 // context this closure captures `value` in, also for a native promise.
 const adopt = (value: PromiseLike<unknown>): Promise<unknown> => new Promise((resolve) => resolve(value));
 
-const onTaskTimeout = (task: Task<unknown>): void => task.timedOut();
+const onTaskTimeout = <Job>(task: Task<Job>): void => task.timedOut();
 
 /**
  * The pool's state machine, shared by every runtime. Tasks go
@@ -399,8 +399,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     task.start(at);
     // Armed before the start is published: a listener that cancels the task stops the timer with it.
     const timeout = task.timeout ?? this.#options.taskTimeout;
-    if (timeout !== undefined && timeout !== Infinity)
-      task.timer = startTimer(onTaskTimeout, timeout, task, true);
+    if (timeout !== undefined && timeout !== Infinity) {
+      const timer = new Timer(onTaskTimeout, task, true);
+      timer.start(timeout);
+      task.timer = timer;
+    }
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'task:started', time: at, taskId: task.id, workerId });
     }
@@ -453,7 +456,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   #record(task: Task<Job>, state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown, at: number): void {
     if (task.state === 'running') this.#running--;
     if (task.timer !== undefined) {
-      stopTimer(task.timer);
+      task.timer.stop();
       task.timer = undefined;
     }
     this.#unwatchSignal(task);
@@ -529,14 +532,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   timeoutTask(task: Task<Job>): void {
     if (task.state !== 'running') return;
     const timeout = task.timeout ?? this.#options.taskTimeout!;
-    if (timeout > MAX_DELAY) {
-      // Waited for in steps: the timer fired at the end of one.
-      const remaining = task.timing.startedAt! + timeout - now();
-      if (remaining > 0) {
-        task.timer = startTimer(onTaskTimeout, remaining, task, true);
-        return;
-      }
-    }
     const error = new TimeoutError(timeout, { taskId: task.id });
     this.#settle(task, 'failed', error, task.worker?.id ?? -1);
     this.#abort(task, error);

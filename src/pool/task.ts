@@ -1,6 +1,6 @@
 import { Future } from '../futures/future.js';
 import { CancelledError } from '../errors.js';
-import type { TimerHandle } from './clock.js';
+import type { Timer } from './clock.js';
 import type { TaskOptions } from './options.js';
 import type { QueueEntry, TaskQueue } from './queues/index.js';
 import type { WorkerSlot } from './worker.js';
@@ -25,12 +25,15 @@ export interface TaskContext {
   readonly taskId: number;
 }
 
+/** The task's timeout timer, as the task keeps it: something to stop. */
+type TimeoutTimer = Pick<Timer<unknown>, 'stop'>;
+
 /**
  * What only some tasks need: a timeout timer, a signal (its controller once
  * read, and whether and why it aborted), and a place behind a busy key.
  */
 interface Extras {
-  timer: TimerHandle | undefined;
+  timer: TimeoutTimer | undefined;
   controller: AbortController | undefined;
   aborted: boolean;
   reason: unknown;
@@ -125,11 +128,11 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   }
 
   /** The timeout timer while it runs. */
-  get timer(): TimerHandle | undefined {
+  get timer(): TimeoutTimer | undefined {
     return this.#extras?.timer;
   }
 
-  set timer(timer: TimerHandle | undefined) {
+  set timer(timer: TimeoutTimer | undefined) {
     if (timer !== undefined || this.#extras !== undefined) this.ownExtras().timer = timer;
   }
 

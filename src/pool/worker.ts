@@ -1,4 +1,4 @@
-import type { TimerHandle } from './clock.js';
+import type { Timer } from './clock.js';
 import type { RuntimeWorker } from './runtime.js';
 import type { Task } from './task.js';
 import type { TaskQueue } from './queues/index.js';
@@ -21,8 +21,10 @@ export class WorkerSlot<Job> {
   completed = 0;
   /** When it last became idle (`performance.now()` ms). */
   idleSince = 0;
-  /** Its idle timer, when armed. */
-  idleTimer: TimerHandle | undefined = undefined;
+  /** Its idle timer, made when first needed. */
+  idleTimer: Timer<WorkerSlot<Job>> | undefined = undefined;
+  /** The `idleSince` its idle timer was started for. */
+  idleTimerSince = 0;
   /** On the idle stack, waiting for a task (see `IdleStack`). */
   waiting = false;
   /** Its thread died: it stops as soon as its task is settled. */

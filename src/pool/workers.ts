@@ -1,4 +1,4 @@
-import { now, startTimer, stopTimer, type TimerHandle } from './clock.js';
+import { now, Timer } from './clock.js';
 import type { Dispatcher } from './dispatch.js';
 import type { ScalingReason } from './events.js';
 import { IdleStack } from './idle-stack.js';
@@ -41,8 +41,8 @@ export class WorkerSet<Job> {
   readonly #host: WorkersHost<Job>;
   readonly #onIdleTimer = (worker: WorkerSlot<Job>): void => this.#idleTimerFired(worker);
   #nextId = 1;
-  #reaper: TimerHandle | undefined;
-  #warmUpTimer: TimerHandle | undefined;
+  readonly #reaper: Timer<WorkerSet<unknown>> | undefined;
+  #warmUpTimer: Timer<WorkerSet<unknown>> | undefined;
   #crashBackoff = 0;
   /** The pool is closing: warm workers are no longer kept (a worker starts only for a task). */
   #closing = false;
@@ -62,6 +62,8 @@ export class WorkerSet<Job> {
     this.#observers = observers;
     this.#idleTimeout = options.idleTimeout;
     this.#reaperInterval = options.reaperInterval;
+    if (options.reaperInterval !== undefined)
+      this.#reaper = new Timer(onReaperTick, this as WorkerSet<unknown>, false);
     this.#host = host;
     this.minWorkers = options.minWorkers;
     this.maxWorkers = options.maxWorkers;
@@ -114,8 +116,7 @@ export class WorkerSet<Job> {
   stop(worker: WorkerSlot<Job>, reason: ScalingReason): void {
     if (worker.stopped) return;
     worker.stopped = true;
-    if (worker.idleTimer !== undefined) stopTimer(worker.idleTimer);
-    worker.idleTimer = undefined;
+    worker.idleTimer?.stop();
     this.#idle.remove(worker);
     this.#all.delete(worker);
     this.#dispatch.workerStopped(worker);
@@ -149,13 +150,13 @@ export class WorkerSet<Job> {
     const delay = streak ? this.#crashBackoff : 0;
     this.#crashBackoff = streak ? Math.min(Math.max(delay * 2, CRASH_BACKOFF_MIN), CRASH_BACKOFF_MAX) : 0;
     if (delay === 0) this.warmUp();
-    else if (this.#warmUpTimer === undefined && !this.#closing) {
-      this.#warmUpTimer = startTimer(onWarmUpDue, delay, this as WorkerSet<unknown>, false);
+    else if (!this.#closing) {
+      const timer = (this.#warmUpTimer ??= new Timer(onWarmUpDue, this as WorkerSet<unknown>, false));
+      if (!timer.current) timer.start(delay);
     }
   }
 
   warmUpDue(): void {
-    this.#warmUpTimer = undefined;
     this.warmUp();
     this.#host.changed();
   }
@@ -184,7 +185,7 @@ export class WorkerSet<Job> {
     if (push) this.#idle.push(worker);
     worker.idleSince = at;
     if (pumping && this.#idleTimeout === 0) this.#idleInPump = true;
-    else this.#armIdleTimer(worker);
+    else this.#armIdleTimer(worker, at);
   }
 
   /** The pump is done: under `idleTimeout: 0`, the workers that went idle meanwhile and got no task stop now. */
@@ -213,25 +214,28 @@ export class WorkerSet<Job> {
   shutDown(): void {
     this.#closing = this.#shutDown = true;
     for (const worker of [...this.#all]) this.stop(worker, 'shutdown');
-    for (const timer of [this.#reaper, this.#warmUpTimer]) if (timer !== undefined) stopTimer(timer);
-    this.#reaper = this.#warmUpTimer = undefined;
+    this.#reaper?.stop();
+    this.#warmUpTimer?.stop();
   }
 
   #idleTimerFired(worker: WorkerSlot<Job>): void {
-    worker.idleTimer = undefined;
     if (worker.stopped || worker.task !== null) return;
-    // Timers are armed lazily: a worker busy in between is idle since later.
-    const remaining = worker.idleSince + this.#idleTimeout - now();
-    if (remaining > 0) {
-      worker.idleTimer = startTimer(this.#onIdleTimer, remaining, worker, false);
-    } else if (this.#all.size > this.minWorkers) {
+    // Timers are armed lazily: a worker busy in between is idle since later, and waits
+    // the rest. One idle all along has been for as long as the timer's own clock says.
+    if (worker.idleSince !== worker.idleTimerSince) {
+      const remaining = worker.idleSince + this.#idleTimeout - now();
+      if (remaining > 0) {
+        this.#startIdleTimer(worker, remaining);
+        return;
+      }
+    }
+    if (this.#all.size > this.minWorkers) {
       this.stop(worker, 'idle-timeout');
       this.#host.changed();
     }
   }
 
   reaperTick(): void {
-    this.#reaper = undefined;
     const deadline = now() - this.#idleTimeout;
     // Oldest idle first: the last worker to go idle is the last to stop.
     for (const worker of this.#idle.oldestFirst()) {
@@ -242,16 +246,26 @@ export class WorkerSet<Job> {
     this.#host.changed();
   }
 
-  #armIdleTimer(worker: WorkerSlot<Job>): void {
+  /** `at` is now, when the caller has read the clock already. */
+  #armIdleTimer(worker: WorkerSlot<Job>, at?: number): void {
     if (!worker.waiting) return; // a listener's submission gave it a task meanwhile
     if (this.#all.size <= this.minWorkers || this.#shutDown || this.#idleTimeout === Infinity) return;
     if (this.#reaperInterval !== undefined) this.#armReaper();
     else if (this.#idleTimeout === 0) this.stop(worker, 'idle-timeout');
-    else worker.idleTimer ??= startTimer(this.#onIdleTimer, this.#idleTimeout, worker, false);
+    // One already running on the timers in force serves: it checks the idle time when it fires.
+    else if (worker.idleTimer?.current !== true) {
+      this.#startIdleTimer(worker, worker.idleSince + this.#idleTimeout - (at ?? now()));
+    }
   }
 
+  #startIdleTimer(worker: WorkerSlot<Job>, delay: number): void {
+    worker.idleTimerSince = worker.idleSince;
+    (worker.idleTimer ??= new Timer(this.#onIdleTimer, worker, false)).start(delay);
+  }
+
+  /** Started on the timers in force now: a reaper left on a clock a test has since replaced is started again. */
   #armReaper(): void {
-    this.#reaper ??= startTimer(onReaperTick, this.#reaperInterval!, this as WorkerSet<unknown>, false);
+    if (!this.#reaper!.current) this.#reaper!.start(this.#reaperInterval!);
   }
 
   #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number, at?: number): void {
