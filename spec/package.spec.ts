@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { withoutCoverage } from './support/child.js';
@@ -44,5 +45,16 @@ describe('the built package', function () {
     const consumers = [`${fixtures}/consumer.mts`, `${fixtures}/consumer.cts`];
     const flags = ['--ignoreConfig', '--noEmit', '--strict', '--target', 'es2022', '--types', 'node'];
     await node(tsc, ...flags, '--module', 'nodenext', '--moduleResolution', 'nodenext', ...consumers);
+  });
+
+  it('ships source maps that carry their sources, since the package has no src/', () => {
+    for (const format of ['esm', 'cjs']) {
+      const map = JSON.parse(readFileSync(`dist/${format}/pool/core.js.map`, 'utf8')) as {
+        sources: string[];
+        sourcesContent?: string[];
+      };
+      expect(map.sourcesContent, format).to.have.length(map.sources.length);
+      expect(map.sourcesContent![0], format).to.contain('export class PoolCore');
+    }
   });
 });
