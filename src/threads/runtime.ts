@@ -132,7 +132,8 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   #exited(code: number): void {
     if (this.#stopped) return;
     // What the thread answered before it died counts: a task that returned did not crash.
-    for (let received = receiveMessageOnPort(this.#port); received !== undefined; ) {
+    let received = receiveMessageOnPort(this.#port);
+    while (received !== undefined) {
       this.#answered(received.message as ThreadMessage);
       received = receiveMessageOnPort(this.#port);
     }
