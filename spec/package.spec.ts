@@ -40,6 +40,16 @@ describe('the built package', function () {
     });
   }
 
+  it("errors of one build are instances of the other build's classes, and of no others", async () => {
+    const output = JSON.parse(await node(`${fixtures}/both-builds.mjs`)) as unknown;
+    expect(output).to.deep.equal({
+      distinctClasses: true,
+      esmErrorAsCjs: ['PoolError', 'QueueFullError'],
+      cjsErrorAsEsm: ['PoolError', 'QueueFullError'],
+      plainError: [],
+    });
+  });
+
   it('gives an importing and a requiring TypeScript user its types', async () => {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     const consumers = [`${fixtures}/consumer.mts`, `${fixtures}/consumer.cts`];

@@ -23,10 +23,36 @@ export interface PoolErrorContext {
 }
 
 /**
+ * Names each of rxpool's error classes on its prototype, under a key shared
+ * by every copy of the package: an application that loads both its ESM and
+ * its CommonJS build has two `QueueFullError` classes, and an error made by
+ * one is still an `instanceof` the other.
+ */
+const kind = Symbol.for('rxpool.error.kind');
+
+/** The kind named on `prototype` itself, if any (a user's subclass names none). */
+const ownKind = (prototype: object): unknown =>
+  Object.hasOwn(prototype, kind) ? (prototype as Record<symbol, unknown>)[kind] : undefined;
+
+/**
  * Base class of every error the pool itself raises. `code` is a stable
  * string to branch on (`err.code === 'ERR_QUEUE_FULL'`); `name` is the class name.
+ * `instanceof` holds across rxpool's ESM and CommonJS builds.
  */
 export class PoolError extends Error {
+  /** An instance of this class, made by this copy of rxpool or by another (its ESM or CommonJS build). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const wanted = ownKind(this.prototype as object);
+    if (wanted === undefined || typeof value !== 'object' || value === null) return false;
+    let proto = Object.getPrototypeOf(value) as object | null;
+    while (proto !== null) {
+      if (ownKind(proto) === wanted) return true;
+      proto = Object.getPrototypeOf(proto) as object | null;
+    }
+    return false;
+  }
+
   /** A stable, machine-readable code, such as `'ERR_CANCELLED'`. */
   readonly code: string;
   /** The task this error concerns, if any. */
@@ -97,4 +123,16 @@ export class WorkerCrashedError extends PoolError {
     super('ERR_WORKER_CRASHED', `Worker ${workerId} crashed while running the task`, context);
     this.workerId = workerId;
   }
+}
+
+for (const [name, errorClass] of Object.entries({
+  PoolError,
+  CancelledError,
+  TimeoutError,
+  QueueFullError,
+  DiscardedError,
+  PoolClosedError,
+  WorkerCrashedError,
+})) {
+  Object.defineProperty(errorClass.prototype, kind, { value: name });
 }
