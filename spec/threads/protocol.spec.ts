@@ -24,6 +24,14 @@ describe('thread protocol: thrown values', () => {
     expect(Object.getOwnPropertyDescriptor(error, 'name')?.enumerable).to.equal(false);
   });
 
+  it('an AggregateError comes back as one, with its errors, which are not own enumerable properties', () => {
+    const original = new AggregateError([new TypeError('first'), 'second'], 'all failed');
+    const error = roundTrip(original) as AggregateError;
+    expect(error).to.be.instanceOf(AggregateError).and.include({ message: 'all failed' });
+    expect(error.errors[0]).to.be.instanceOf(TypeError).and.have.property('message', 'first');
+    expect(error.errors[1]).to.equal('second');
+  });
+
   it('drops the properties that cannot be cloned, keeps the others', () => {
     const original = Object.assign(new Error('with extras'), { retry: () => {}, status: 503 });
     expect(roundTrip(original)).to.include({ status: 503 }).and.not.have.property('retry');

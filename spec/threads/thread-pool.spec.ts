@@ -91,6 +91,17 @@ describe('ThreadPool', () => {
       expect(error!.cause).to.be.instanceOf(TypeError).and.have.property('message', 'the cause');
     });
 
+    it('an AggregateError arrives as one, with its errors', async () => {
+      const result = await pool.run('aggregate').result();
+      const error = result.isErr() ? (result.error as AggregateError) : undefined;
+      expect(error).to.be.instanceOf(AggregateError).and.include({ message: 'both failed' });
+      expect(error!.errors.map((inner: Error) => [inner.name, inner.message])).to.deep.equal([
+        ['FixtureError', 'one'],
+        ['RangeError', 'two'],
+      ]);
+      expect(error!.errors[1]).to.be.instanceOf(RangeError);
+    });
+
     it('a value that is not an error is thrown as is (cloned)', async () => {
       const result = await pool.run('rejects', { reason: 'plain object', n: 1 }).result();
       expect(result.isErr() && result.error).to.deep.equal({ reason: 'plain object', n: 1 });

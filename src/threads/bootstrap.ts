@@ -120,13 +120,18 @@ function recordThrown(thrown, depth) {
   const stack = typeof thrown.stack === 'string' ? thrown.stack : undefined;
   const error = { name: String(thrown.name), message: String(thrown.message), stack, props };
   if ('cause' in thrown && depth < 8) error.cause = recordThrown(thrown.cause, depth + 1);
+  if (thrown instanceof AggregateError && Array.isArray(thrown.errors) && depth < 8) {
+    error.errors = thrown.errors.map((inner) => recordThrown(inner, depth + 1));
+  }
   return { kind: 'error', error };
 }
 
 function fromRecord(record) {
   if (record.kind === 'value') return record.value;
-  const { name, message, stack, props, cause } = record.error;
-  const error = new Error(message, cause === undefined ? undefined : { cause: fromRecord(cause) });
+  const { name, message, stack, props, cause, errors } = record.error;
+  const options = cause === undefined ? undefined : { cause: fromRecord(cause) };
+  const error =
+    errors === undefined ? new Error(message, options) : new AggregateError(errors.map(fromRecord), message, options);
   const hidden = { writable: true, configurable: true, enumerable: false };
   Object.defineProperty(error, 'name', { ...hidden, value: name });
   if (stack !== undefined) Object.defineProperty(error, 'stack', { ...hidden, value: stack });

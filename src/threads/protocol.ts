@@ -18,6 +18,8 @@ export interface ErrorRecord {
   /** Its own enumerable properties that can be cloned (`code`, `status`, ...). */
   readonly props: Readonly<Record<string, unknown>>;
   readonly cause?: ThrownRecord;
+  /** An `AggregateError`'s errors (a property of its own, but not enumerable). */
+  readonly errors?: readonly ThrownRecord[];
 }
 
 /** A thrown value: an error as a record, anything else as itself (cloned). */
@@ -122,14 +124,19 @@ export function recordThrown(thrown: unknown, depth = 0): ThrownRecord {
   for (const [key, value] of Object.entries(thrown)) {
     if (key !== 'cause' && cloneable(value)) props[key] = value;
   }
-  const error = { name: thrown.name, message: thrown.message, stack: thrown.stack, props };
-  return {
-    kind: 'error',
-    error:
-      'cause' in thrown && depth < maxCauseDepth
-        ? { ...error, cause: recordThrown(thrown.cause, depth + 1) }
-        : error,
+  const error: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
+    name: thrown.name,
+    message: thrown.message,
+    stack: thrown.stack,
+    props,
   };
+  if (depth < maxCauseDepth) {
+    if ('cause' in thrown) error.cause = recordThrown(thrown.cause, depth + 1);
+    if (thrown instanceof AggregateError && Array.isArray(thrown.errors)) {
+      error.errors = thrown.errors.map((inner: unknown) => recordThrown(inner, depth + 1));
+    }
+  }
+  return { kind: 'error', error };
 }
 
 const errorClasses: Readonly<Record<string, ErrorConstructor>> = {
@@ -144,8 +151,8 @@ const errorClasses: Readonly<Record<string, ErrorConstructor>> = {
 
 /**
  * The value a record stands for: an `Error` of the standard class its name
- * names (else `Error`), with that name, the thread's message and stack, its
- * own properties and its cause.
+ * names (else `Error`; an `AggregateError` with its errors), with that name,
+ * the thread's message and stack, its own properties and its cause.
  *
  * @example
  * ```ts
@@ -154,9 +161,12 @@ const errorClasses: Readonly<Record<string, ErrorConstructor>> = {
  */
 export function fromRecord(record: ThrownRecord): unknown {
   if (record.kind === 'value') return record.value;
-  const { name, message, stack, props, cause } = record.error;
-  const ErrorClass = Object.hasOwn(errorClasses, name) ? errorClasses[name]! : Error;
-  const error = new ErrorClass(message, cause === undefined ? undefined : { cause: fromRecord(cause) });
+  const { name, message, stack, props, cause, errors } = record.error;
+  const options = cause === undefined ? undefined : { cause: fromRecord(cause) };
+  const error =
+    errors === undefined
+      ? new (Object.hasOwn(errorClasses, name) ? errorClasses[name]! : Error)(message, options)
+      : new AggregateError(errors.map(fromRecord), message, options);
   const hidden = { writable: true, configurable: true, enumerable: false };
   if (error.name !== name) Object.defineProperty(error, 'name', { ...hidden, value: name });
   if (stack !== undefined) Object.defineProperty(error, 'stack', { ...hidden, value: stack });
