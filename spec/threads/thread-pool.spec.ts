@@ -39,6 +39,20 @@ describe('ThreadPool', () => {
       expect([untyped, mistyped]).to.have.length(2); // checked by the compiler, never called
     });
 
+    it('submit({ fn, args }) is typed by the module as run is; the result type may be named', async () => {
+      const typed: Future<number> = pool.submit({ fn: 'fib', args: [10] });
+      const named: Future<number> = pool.submit<number>({ fn: 'add', args: [1, 2] });
+      expect([await typed, await named]).to.deep.equal([55, 3]);
+      const mistyped = (): void => {
+        // @ts-expect-error: fib takes a number
+        void pool.submit({ fn: 'fib', args: ['ten'] });
+        // @ts-expect-error: the module exports no function by that name
+        void pool.submit<number>({ fn: 'nothing', args: [] });
+      };
+      const untyped = (other: ThreadPool): Future<unknown> => other.submit({ fn: 'anything', args: [1] });
+      expect([mistyped, untyped]).to.have.length(2); // checked by the compiler, never called
+    });
+
     it('passes the args as they are, nothing appended, structured-cloned', async () => {
       const args = [1, 'two', { three: [3] }, new Map([['four', 4]]), undefined];
       const echoed = await pool.submit<unknown[]>({ fn: 'echo', args });
@@ -110,6 +124,7 @@ describe('ThreadPool', () => {
     });
 
     it('an export that does not exist fails the Future with a TypeError naming it and the module', async () => {
+      // @ts-expect-error: the module type has no such export either; untyped callers reach the thread
       const result = await pool.submit({ fn: 'noSuchExport', args: [] }).result();
       const error = result.isErr() ? (result.error as Error) : undefined;
       expect(error).to.be.instanceOf(TypeError);
@@ -119,6 +134,7 @@ describe('ThreadPool', () => {
     });
 
     it('an export that is not a function fails the same way', async () => {
+      // @ts-expect-error: not a function in the module type either
       const result = await pool.submit({ fn: 'notAFunction', args: [] }).result();
       expect(result.isErr() && (result.error as Error).message).to.match(
         /exports no function named "notAFunction"/,

@@ -27,6 +27,12 @@ type ArgumentsOf<F> = F extends (...args: infer A) => unknown ? A : never;
 /** What awaiting a call of `F` gives. */
 type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
 
+/** A task calling export `K` of a module of type `M`, with its parameters as `args`. */
+type ModuleTask<M, K extends ExportedFunctionName<M>> = ThreadTask & {
+  readonly fn: K;
+  readonly args: Readonly<ArgumentsOf<M[K]>>;
+};
+
 /**
  * A module type with any exports: what a ThreadPool assumes unless told its
  * module's type (then `run` takes any name and arguments, and gives `unknown`).
@@ -97,15 +103,28 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
    * throws for load or after close: the Future reports that. An `fn` the
    * module does not export fails the Future with a `TypeError`.
    *
+   * Typed by the pool's module type, as `run` is: the name must be an export,
+   * the args its parameters, and the Future carries what it returns.
+   *
    * @throws TypeError if `task` is not `{ fn: string, args: unknown[], transfer?: Transferable[] }`,
    *   or an option has the wrong type; RangeError if an option is out of range.
    * @example
    * ```ts
-   * const future = pool.submit<number>({ fn: 'fib', args: [30] }, { priority: 1, timeout: 1_000 });
+   * const pool = new ThreadPool<typeof import('./math.js')>({ module: './math.js' });
+   * const future = pool.submit({ fn: 'fib', args: [30] }, { priority: 1, timeout: 1_000 }); // Future<number>
    * ```
    */
-  submit<T = unknown>(task: ThreadTask, options?: SubmitOptions): Future<T> {
-    return this.submitJob<T>(task, options);
+  submit<K extends ExportedFunctionName<M>>(
+    task: ModuleTask<M, K>,
+    options?: SubmitOptions,
+  ): Future<ResultOf<M[K]>>;
+  /** With the result type named: `submit<number>({ fn, args })`. */
+  submit<T, K extends ExportedFunctionName<M> = ExportedFunctionName<M>>(
+    task: ModuleTask<M, K>,
+    options?: SubmitOptions,
+  ): Future<T>;
+  submit(task: ThreadTask, options?: SubmitOptions): Future<unknown> {
+    return this.submitJob(task, options);
   }
 
   /**
