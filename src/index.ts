@@ -6,7 +6,7 @@ export { Future, type FutureState, type FutureTiming } from './futures/future.js
 export { all, allSettled, any, race } from './futures/combinators.js';
 export { Pool } from './pool/pool.js';
 export { BasePool, type ResizeOptions } from './pool/base-pool.js';
-export { TaskGroup, type GroupJob, type TaskGroupOptions } from './pool/group.js';
+export { TaskGroup, type GroupJob, type GroupResult, type TaskGroupOptions } from './pool/group.js';
 export type { TaskContext } from './pool/task.js';
 export type { TaskFunction, TaskFunction as Task } from './pool/runtime.js';
 export type { PoolStats } from './pool/stats.js';

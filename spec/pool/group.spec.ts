@@ -162,11 +162,14 @@ describe('task groups', () => {
     const untyped = pool.group();
     const future: Future<number> = untyped.submit(async () => 1);
     const typed: TaskGroup<number> = pool.group<number>();
-    typed.submit(() => 2);
+    // The group's type, not the literal the task returns: the futures mix.
+    const futures = [typed.submit(() => 2)];
+    futures.push(typed.submit(async () => 2.5));
     // @ts-expect-error a string task in a group of numbers
     typed.submit(() => 'three');
     const values: number[] = await typed.wait();
-    expect([await future, ...values]).to.deep.equal([1, 2, 'three']);
+    expect([await future, ...values]).to.deep.equal([1, 2, 2.5, 'three']);
+    expect(await Promise.all(futures)).to.deep.equal([2, 2.5]);
   });
 
   it('validates its options', () => {

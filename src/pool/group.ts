@@ -11,6 +11,21 @@ import type { TaskFunction } from './runtime.js';
  */
 export type GroupJob<Job, R> = Job extends TaskFunction<unknown> ? TaskFunction<R> : Job;
 
+/**
+ * What a group's `submit` gives a Future of: the group's `T` when it has one
+ * (`group<number>()`: a task returning `1` is a `Future<number>`, not of the
+ * literal `1`), else what the task returns.
+ *
+ * @example
+ * ```ts
+ * const sizes = pool.group<number>();
+ * let last = sizes.submit(() => 1); // Future<number>
+ * last = sizes.submit(async () => 2); // the same type
+ * pool.group().submit(async () => 'x'); // Future<string>
+ * ```
+ */
+export type GroupResult<T, R> = unknown extends T ? R : T;
+
 /** Options of `pool.group(options)`. */
 export interface TaskGroupOptions {
   /** The first failure cancels the group's other tasks (queued ones never start, running ones are aborted). */
@@ -59,10 +74,11 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    * Submits a task to the pool as part of the group. After a fail-fast
    * failure, a new task is cancelled at once.
    */
-  submit<R extends T = T>(job: GroupJob<Job, R>, options?: SubmitOptions): Future<R> {
+  submit<R extends T = T>(job: GroupJob<Job, R>, options?: SubmitOptions): Future<GroupResult<T, R>> {
     const failure = this.#failure;
     // A GroupJob is the pool's Job, typed by its result; the pool runs it as such.
-    if (failure === undefined) return this.#add(this.#submit(job as Job, options)) as Future<R>;
+    if (failure === undefined)
+      return this.#add(this.#submit(job as Job, options)) as Future<GroupResult<T, R>>;
     // The group's signal joins the task's own. A failure then cancels every task of the group at
     // once, also one whose submission it happened in (a task that ran at once and failed), and a
     // task submitted after it. Bad options still throw as they would have.
@@ -77,7 +93,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
         failure.abort(error);
       },
     });
-    return future as Future<R>;
+    return future as Future<GroupResult<T, R>>;
   }
 
   #add(future: Future<T>): Future<T> {
