@@ -57,7 +57,10 @@ export abstract class BasePool<Job> implements AsyncDisposable {
     return this.#core.hasRoom();
   }
 
-  /** Resolves when nothing is queued, blocked or running. */
+  /**
+   * Resolves when nothing is queued, blocked or running and no worker is busy:
+   * a cancelled function still returning keeps its worker busy.
+   */
   drain(): Promise<void> {
     return this.#core.drain();
   }

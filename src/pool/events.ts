@@ -82,7 +82,11 @@ export interface PoolResizedEvent extends At {
   readonly minWorkers: number;
   readonly maxWorkers: number;
 }
-/** Nothing is queued, blocked or running any more, after some work (during `close()` too, before the workers stop). */
+/**
+ * Nothing is queued, blocked or running any more and no worker is busy (a
+ * cancelled function still returning keeps its worker busy), after some work;
+ * during `close()` too, before the workers stop.
+ */
 export interface PoolDrainedEvent extends At {
   readonly type: 'pool:drained';
 }
