@@ -48,6 +48,27 @@ describe('task groups', () => {
     expect(caught).to.have.property('message', 'first');
   });
 
+  it('wait gives the same first failure whenever it is called, with failFast too', async () => {
+    for (const failFast of [false, true]) {
+      const group = pool.group({ failFast });
+      const running = deferred();
+      const cancelled = group.submit(() => running.promise); // ignores its signal
+      const failing = deferred();
+      group.submit(() => failing.promise);
+      await flush();
+      cancelled.cancel('no longer wanted');
+      running.resolve(); // its slot frees; its Future stays cancelled
+      const early = group.wait().catch((e: unknown) => e);
+      await flush();
+      failing.reject(new Error('failed after the cancel'));
+      await flush();
+      const late = group.wait().catch((e: unknown) => e);
+      const [first, second] = await Promise.all([early, late]);
+      expect(first, `failFast: ${failFast}`).to.be.instanceOf(CancelledError);
+      expect(second, `failFast: ${failFast}`).to.equal(first);
+    }
+  });
+
   it('failFast: the first failure aborts the others and cancels queued ones', async () => {
     const group = pool.group({ failFast: true });
     let aborted: unknown;

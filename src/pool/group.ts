@@ -51,7 +51,8 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   /** Under `failFast`, aborted by the first failure: every task of the group watches its signal. */
   readonly #failure: AbortController | undefined;
   readonly #futures: Future<T>[] = [];
-  #firstError: { error: unknown } | undefined;
+  /** Under `failFast`, the task whose failure cancelled the others. */
+  #firstFailure: Future<T> | undefined;
 
   /** @internal Made by `pool.group()`. */
   constructor(submit: (job: Job, options?: SubmitOptions) => Future<T>, options: TaskGroupOptions = {}) {
@@ -89,7 +90,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     future.toObservable().subscribe({
       error: (error: unknown) => {
         if (failure.signal.aborted || future.state !== 'failed') return;
-        this.#firstError = { error };
+        this.#firstFailure = future;
         failure.abort(error);
       },
     });
@@ -110,11 +111,11 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     try {
       return await all(this.#futures);
     } catch (error) {
-      // Under failFast the cancelled tasks may be reported first; the cause is the first failure.
-      if (this.#firstError !== undefined) throw this.#firstError.error;
-      // Tasks that failed before wait() was called reject in submission order: report the first in time.
-      let first: Future<T> | undefined;
-      let firstAt = Infinity;
+      // Tasks that failed before wait() was called reject in submission order: report the first
+      // in time, whenever wait() is called. Under failFast, the failure wins a tie with the
+      // cancellations it caused (the same moment) even when they come first in submission order.
+      let first = this.#firstFailure;
+      let firstAt = first?.timing.settledAt ?? Infinity;
       for (const future of this.#futures) {
         const { settledAt = Infinity } = future.timing;
         if (future.state !== 'succeeded' && settledAt < firstAt) [first, firstAt] = [future, settledAt];
