@@ -193,10 +193,27 @@ describe('task groups', () => {
     expect(await Promise.all(futures)).to.deep.equal([2, 2.5]);
   });
 
-  it('validates its options', () => {
+  it('validates its options, naming any value', () => {
     expect(() => pool.group({ failFast: 'yes' as unknown as boolean })).to.throw(
       TypeError,
       /failFast must be a boolean/,
     );
+    // Values that String() cannot print: no prototype, or a toString that throws.
+    const bare = Object.create(null) as boolean;
+    const hostile = {
+      toString: (): never => {
+        throw new Error('not this one');
+      },
+    } as unknown as boolean;
+    for (const failFast of [bare, hostile]) {
+      expect(() => pool.group({ failFast })).to.throw(TypeError, /^failFast must be a boolean, received /);
+    }
+  });
+
+  it('a task that is not a function is refused at submission, as pool.submit refuses it', () => {
+    const group = pool.group();
+    expect(() => group.submit(5 as never)).to.throw(TypeError, 'task must be a function, received 5');
+    expect(pool.stats.submitted).to.equal(0);
+    expect(group.futures).to.deep.equal([]);
   });
 });

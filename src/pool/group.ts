@@ -1,7 +1,7 @@
 import type { Result } from 'ts-results-es';
 import { all, allSettled } from '../futures/combinators.js';
 import type { Future } from '../futures/future.js';
-import { checkSubmitOptions, type SubmitOptions } from './options.js';
+import { checkSubmitOptions, describeValue, type SubmitOptions } from './options.js';
 import type { TaskFunction } from './runtime.js';
 
 /**
@@ -57,10 +57,10 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   /** @internal Made by `pool.group()`. */
   constructor(submit: (job: Job, options?: SubmitOptions) => Future<T>, options: TaskGroupOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`group options must be an object, received ${String(options)}`);
+      throw new TypeError(`group options must be an object, received ${describeValue(options)}`);
     }
     if (options.failFast !== undefined && typeof options.failFast !== 'boolean') {
-      throw new TypeError(`failFast must be a boolean, received ${String(options.failFast)}`);
+      throw new TypeError(`failFast must be a boolean, received ${describeValue(options.failFast)}`);
     }
     this.#submit = submit;
     this.#failure = options.failFast === true ? new AbortController() : undefined;

@@ -42,9 +42,17 @@ export class Pool extends BasePool<TaskFunction<unknown>> {
    *   type; RangeError if an option is out of range (`timeout: -1`, `priority: NaN`).
    */
   submit<T>(task: TaskFunction<T>, options?: SubmitOptions): Future<T> {
+    return this.submitJob<T>(task as TaskFunction<unknown>, options);
+  }
+
+  /** Every submission (`submit`, a group's `submit`) is checked here. */
+  protected override submitJob<T>(
+    task: TaskFunction<unknown>,
+    options: SubmitOptions | undefined,
+  ): Future<T> {
     if (typeof task !== 'function') {
       throw new TypeError(`task must be a function, received ${describeValue(task)}`);
     }
-    return this.submitJob<T>(task as TaskFunction<unknown>, options);
+    return super.submitJob<T>(task, options);
   }
 }
