@@ -36,7 +36,17 @@ export abstract class BasePool<Job> implements AsyncDisposable {
   /**
    * Resolves when a submission would find room in the queue (at once when the
    * queue is unbounded): a producer's backpressure. Waiters are released in
-   * order, only as many as there is room for.
+   * order, only as many as there is room for. The room is for a task that can
+   * start or wait in the queue: one whose `key` is busy waits behind it, and
+   * counts towards `queueCapacity` as it does.
+   *
+   * @example
+   * ```ts
+   * for (const file of files) {
+   *   await pool.ready(); // never more than queueCapacity waiting
+   *   pool.submit(() => upload(file));
+   * }
+   * ```
    */
   ready(): Promise<void> {
     return this.#core.ready();
