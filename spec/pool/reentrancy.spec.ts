@@ -196,4 +196,70 @@ describe('Pool, acted on by its own listeners', () => {
     expect(scaling).to.have.members(['up:1:1', 'down:1:0', 'up:2:1', 'down:2:0']);
     expect(idleAndBusyAddUp(pool.stats)).to.equal(true);
   });
+
+  it('a listener that closes the pool keeps no later subscriber from the event it was told', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    pool.events$.subscribe((event) => {
+      if (event.type === 'pool:drained') void pool.close();
+    });
+    const later: string[] = [];
+    pool.events$.subscribe({
+      next: (event) => later.push(event.type),
+      complete: () => later.push('complete'),
+    });
+    await pool.submit(() => 1);
+    await pool.close();
+    expect(later.slice(-3)).to.deep.equal(['pool:drained', 'pool:closed', 'complete']);
+  });
+
+  it('scaling$ has one event per worker started or stopped when a listener terminates the pool', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const pool = new Pool({ maxWorkers: 2, idleTimeout: 1_000 });
+      pool.events$.subscribe((event) => {
+        if (event.type === 'worker:stopped') void pool.terminate();
+      });
+      const scaling: string[] = [];
+      pool.scaling$.subscribe({
+        next: ({ type, reason }) => scaling.push(`${type}:${reason}`),
+        complete: () => scaling.push('complete'),
+      });
+      await Promise.all([pool.submit(async () => 1), pool.submit(async () => 2)]);
+      await clock.tickAsync(1_000); // the first idle timeout: its listener terminates the pool
+      await pool.terminate();
+      expect(scaling.filter((entry) => entry.startsWith('up'))).to.have.length(2);
+      expect(scaling.filter((entry) => entry.startsWith('down'))).to.have.length(2);
+      expect(scaling.at(-1)).to.equal('complete');
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('queueDepth$ leaves every subscriber at the true depth when one of them changes it', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    pool.pause();
+    pool.queueDepth$.subscribe((depth) => {
+      if (depth > 0) pool.resume(); // the queued task starts: the depth is 0 again
+    });
+    const gauge: number[] = [];
+    pool.queueDepth$.subscribe({ next: (depth) => gauge.push(depth), complete: () => gauge.push(-1) });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    expect(gauge.at(-1)).to.equal(pool.stats.queued);
+    expect(gauge).to.deep.equal([0, 1, 0]);
+    gate.resolve();
+    // A listener that ends the pool at depth 0 still lets the others hear 0 before completion.
+    const ending = new Pool({ maxWorkers: 1 });
+    ending.pause();
+    const queued = ending.submit(() => 1);
+    ending.queueDepth$.subscribe((depth) => {
+      if (depth === 0) void ending.terminate();
+    });
+    const last: number[] = [];
+    ending.queueDepth$.subscribe({ next: (depth) => last.push(depth), complete: () => last.push(-1) });
+    queued.cancel();
+    await flush();
+    expect(last).to.deep.equal([1, 0, -1]);
+    await pool.close();
+  });
 });

@@ -17,6 +17,13 @@ export class PoolObservers {
   readonly state$: Observable<PoolStats>;
   readonly queueDepth$: Observable<number>;
   #lastDepth = -1;
+  /** A depth is being delivered: a change meanwhile waits, and goes out after it (see `depthChanged`). */
+  #depthDelivering = false;
+  #depthPending: number | undefined = undefined;
+  /** How deep the pool is in telling subscribers: a subscriber's own actions nest deliveries. */
+  #delivering = 0;
+  /** The pool finished while a subscriber was being told: the end waits (see `complete`). */
+  #endQueued = false;
   /** `pool:closed` went out: nothing more does on `events$` and `scaling$`. */
   #ended = false;
   readonly #snapshot: () => PoolStats;
@@ -51,38 +58,89 @@ export class PoolObservers {
   }
 
   emit(event: PoolEvent): void {
-    if (!this.#ended) deliver(this.#events, event);
+    if (!this.#ended) this.#deliver(this.#events, event);
   }
 
   emitScaling(event: ScalingEvent): void {
-    if (!this.#ended) deliver(this.#scaling, event);
+    if (!this.#ended) this.#deliver(this.#scaling, event);
   }
 
   emitState(stats: PoolStats): void {
-    deliver(this.#state, stats);
+    this.#deliver(this.#state, stats);
   }
 
-  /** Reports the queue depth, if it changed, to its subscribers (the caller checks `depthObserved`). */
+  /**
+   * Reports the queue depth, if it changed, to its subscribers (the caller
+   * checks `depthObserved`). A change made by a subscriber while a depth is
+   * being delivered goes out once every subscriber has that one: a later
+   * subscriber never ends on a depth older than the one before it.
+   */
   depthChanged(depth: number): void {
-    if (depth === this.#lastDepth) return;
-    this.#lastDepth = depth;
-    deliver(this.#depth, depth);
+    if (this.#depthDelivering) {
+      this.#depthPending = depth;
+      return;
+    }
+    this.#depthDelivering = true;
+    try {
+      for (let next: number | undefined = depth; next !== undefined; next = this.#depthPending) {
+        this.#depthPending = undefined;
+        if (next === this.#lastDepth) continue;
+        this.#lastDepth = next;
+        this.#deliver(this.#depth, next);
+      }
+    } finally {
+      this.#depthDelivering = false;
+    }
   }
 
   /**
    * Publishes `pool:closed`, the last event: what a listener does then (a
    * submission refused, a resize) is not published. Then a last exact depth
    * and snapshot, and every observable completes.
+   *
+   * When the pool finishes while a subscriber is being told of something (it
+   * closed or terminated the pool from its handler), the end waits for the
+   * pool's step to end, one microtask later: the subscribers after it still
+   * get that event, and the events the same step publishes after it.
    */
   complete(time: () => number): void {
+    if (this.#delivering === 0) this.#end(time);
+    else if (!this.#endQueued) {
+      this.#endQueued = true;
+      void Promise.resolve().then(() => this.#end(time));
+    }
+  }
+
+  #end(time: () => number): void {
     this.#ended = true;
-    if (this.#events.observed) deliver(this.#events, { type: 'pool:closed', time: time() });
+    if (this.#events.observed) this.#deliver(this.#events, { type: 'pool:closed', time: time() });
     if (this.#depth.observed) this.depthChanged(this.#depthNow());
     if (this.#state.observed) this.emitState(this.#snapshot());
     this.#events.complete();
     this.#scaling.complete();
     this.#state.complete();
     this.#depth.complete();
+  }
+
+  /**
+   * A subscriber that throws must not break the pool: RxJS already reports
+   * errors thrown in `next` handlers asynchronously; this guards the rest
+   * (an operator chain that throws synchronously out of `next`).
+   */
+  #deliver<T>(subject: Subject<T>, value: T): void {
+    this.#delivering++;
+    try {
+      subject.next(value);
+    } catch (error) {
+      const report = config.onUnhandledError;
+      if (report) report(error);
+      else
+        globalThis.setTimeout(() => {
+          throw error;
+        });
+    } finally {
+      this.#delivering--;
+    }
   }
 }
 
@@ -102,22 +160,4 @@ function guarded<T>(subject: Subject<T>, first?: () => T): Observable<T> {
       complete: () => subscriber.complete(),
     });
   });
-}
-
-/**
- * A subscriber that throws must not break the pool: RxJS already reports
- * errors thrown in `next` handlers asynchronously; this guards the rest
- * (an operator chain that throws synchronously out of `next`).
- */
-function deliver<T>(subject: Subject<T>, value: T): void {
-  try {
-    subject.next(value);
-  } catch (error) {
-    const report = config.onUnhandledError;
-    if (report) report(error);
-    else
-      globalThis.setTimeout(() => {
-        throw error;
-      });
-  }
 }
