@@ -214,6 +214,38 @@ describe('Future', () => {
     });
   });
 
+  it('records the moments its events carry under every full-queue policy, the clock moving at each read', async () => {
+    let clock = 0;
+    const now = sinon.stub(performance, 'now').callsFake(() => ++clock);
+    try {
+      for (const onFull of ['reject', 'discard', 'discard-oldest', 'caller-runs'] as const) {
+        const full = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull });
+        const times = new Map<string, number>();
+        full.events$.subscribe((event) => {
+          if ('taskId' in event && event.taskId === 3) times.set(event.type, event.time);
+        });
+        const gate = deferred();
+        full.submit(() => gate.promise);
+        full.submit(() => 'queued');
+        const third = full.submit(async () => 'third'); // finds the queue full
+        gate.resolve();
+        await third.result();
+        const { submittedAt, startedAt, settledAt } = third.timing;
+        expect(
+          times.get('task:queued') ?? times.get('task:rejected') ?? times.get('task:cancelled'),
+          onFull,
+        ).to.equal(submittedAt);
+        if (startedAt !== undefined) expect(times.get('task:started'), onFull).to.equal(startedAt);
+        const settling =
+          times.get('task:succeeded') ?? times.get('task:rejected') ?? times.get('task:cancelled');
+        expect(settling, onFull).to.equal(settledAt);
+        await full.close();
+      }
+    } finally {
+      now.restore();
+    }
+  });
+
   it('toObservable emits the value then completes, or errors', async () => {
     expect(
       await lastValueFrom(

@@ -127,7 +127,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#submitted++;
     this.#waiters.submitted();
     if (this.#closed) {
-      this.refuse(task, new PoolClosedError({ taskId: task.id }), 'failed');
+      this.refuse(task, new PoolClosedError({ taskId: task.id }), 'failed', at);
     } else if (signal?.aborted) {
       this.#settle(task, 'cancelled', this.#signalError(task), undefined);
       this.changed();
@@ -135,7 +135,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#hadWork = true;
       if (this.#blocked.size === 0 && this.#roomToWait()) this.enqueue(task, at);
       else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.#startNow(task, at);
-      else this.#onFull.admit(this, task);
+      else this.#onFull.admit(this, task, at);
     }
     return task;
   }
@@ -157,11 +157,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#pump(at);
   }
 
-  refuse(task: Task<Job>, error: Error, state: 'failed' | 'cancelled'): void {
+  refuse(task: Task<Job>, error: Error, state: 'failed' | 'cancelled', at: number): void {
     this.#rejected++;
-    task.settle(state, error, now());
+    task.settle(state, error, at);
     if (this.observers.eventsObserved) {
-      this.#emit({ type: 'task:rejected', time: now(), taskId: task.id, error });
+      this.#emit({ type: 'task:rejected', time: at, taskId: task.id, error });
     }
     task.announce();
     this.changed();
@@ -175,12 +175,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * would for any other; `task` is published as queued after the victim's
    * cancellation.
    */
-  replaceOldest(task: Task<Job>): boolean {
+  replaceOldest(task: Task<Job>, at: number): boolean {
     const victim = older(this.#dispatch.oldest(), this.#lanes.oldest());
     if (victim === undefined) return false;
     this.#unqueue(victim);
     if (!this.#accept(task)) this.#dispatch.push(task);
-    const at = now();
     // The pump holds still meanwhile: the new task starts only once it is published as queued.
     const pumping = this.#pumping;
     this.#pumping = true;
@@ -227,9 +226,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * holds: a task whose key is busy waits behind it as any keyed task does,
    * and so may take the queue past its capacity.
    */
-  runOnCaller(task: Task<Job>): void {
+  runOnCaller(task: Task<Job>, at: number): void {
     if (this.#accept(task)) {
-      this.#queued(task);
+      this.#queued(task, at);
       return;
     }
     const key = task.key;
@@ -244,7 +243,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#afterSlotFreed();
     };
     this.#queuedInTransit++;
-    this.#emitTask('task:queued', task);
+    this.#emitTask('task:queued', task, at);
     // A listener may have cancelled it (which took it out of transit).
     if (task.settled) {
       finish(undefined, false);

@@ -5,20 +5,23 @@ import type { FullPolicyName } from '../options.js';
 export interface FullPolicyHost<T> {
   readonly queueCapacity: number;
   /** Refuses at the door: the Future fails (or, for a discard, is cancelled) and counts as rejected. */
-  refuse(task: T, error: Error, state: 'failed' | 'cancelled'): void;
+  refuse(task: T, error: Error, state: 'failed' | 'cancelled', at: number): void;
   /** Queues the task in place of the oldest queued one, which is cancelled; false if nothing is queued. */
-  replaceOldest(task: T): boolean;
+  replaceOldest(task: T, at: number): boolean;
   /** Queues the task (there is room). */
   enqueue(task: T): void;
   /** Runs the task at once outside the worker limit. */
-  runOnCaller(task: T): void;
+  runOnCaller(task: T, at: number): void;
   /** Parks the submission until room frees, in order. */
   block(task: T): void;
 }
 
-/** A policy for a submission that finds the queue full. */
+/**
+ * A policy for a submission that finds the queue full. `at` is the moment of
+ * the submission: what the policy does to the task happens then too.
+ */
 export interface FullPolicy {
-  admit<T extends { readonly id: number }>(host: FullPolicyHost<T>, task: T): void;
+  admit<T extends { readonly id: number }>(host: FullPolicyHost<T>, task: T, at: number): void;
 }
 
 const discarded = (taskId: number): DiscardedError =>
@@ -27,19 +30,19 @@ const discarded = (taskId: number): DiscardedError =>
 /** The full-queue policies, by the name `options.onFull` gives. */
 export const fullPolicies: Readonly<Record<FullPolicyName, FullPolicy>> = {
   reject: {
-    admit: (host, task) =>
-      host.refuse(task, new QueueFullError(host.queueCapacity, { taskId: task.id }), 'failed'),
+    admit: (host, task, at) =>
+      host.refuse(task, new QueueFullError(host.queueCapacity, { taskId: task.id }), 'failed', at),
   },
   discard: {
-    admit: (host, task) => host.refuse(task, discarded(task.id), 'cancelled'),
+    admit: (host, task, at) => host.refuse(task, discarded(task.id), 'cancelled', at),
   },
   'discard-oldest': {
-    admit: (host, task) => {
-      if (!host.replaceOldest(task)) host.refuse(task, discarded(task.id), 'cancelled');
+    admit: (host, task, at) => {
+      if (!host.replaceOldest(task, at)) host.refuse(task, discarded(task.id), 'cancelled', at);
     },
   },
   'caller-runs': {
-    admit: (host, task) => host.runOnCaller(task),
+    admit: (host, task, at) => host.runOnCaller(task, at),
   },
   block: {
     admit: (host, task) => host.block(task),
