@@ -117,6 +117,18 @@ describe('observables', () => {
       });
     }
 
+    it('is not emitted for a refusal: a pool that refused its only submission had no work', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 0 });
+      pool.pause();
+      const types: string[] = [];
+      pool.events$.subscribe((event) => types.push(event.type));
+      pool.submit(() => 'refused'); // nowhere to wait, and nothing may start
+      await flush();
+      expect(types).to.deep.equal(['task:rejected']);
+      await pool.close();
+      expect(types).to.deep.equal(['task:rejected', 'pool:resumed', 'pool:closed']);
+    });
+
     it('is not emitted by a pool closed with no work since it last drained', async () => {
       const pool = new Pool({ maxWorkers: 1 });
       const types: string[] = [];

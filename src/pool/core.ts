@@ -132,7 +132,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#settle(task, 'cancelled', this.#signalError(task), undefined);
       this.changed();
     } else {
-      this.#hadWork = true;
       if (this.#blocked.size === 0 && this.#roomToWait()) this.enqueue(task, at);
       else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.#startNow(task, at);
       else this.#onFull.admit(this, task, at);
@@ -152,6 +151,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   /** Publishes a task just accepted, and starts what can start. */
   #queued(task: Task<Job>, at?: number): void {
+    this.#hadWork = true; // a refusal is none: it drains nothing
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
     this.#pump(at);
@@ -242,6 +242,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       if (key !== undefined) this.#releaseKey(key);
       this.#afterSlotFreed();
     };
+    this.#hadWork = true;
     this.#queuedInTransit++;
     this.#emitTask('task:queued', task, at);
     // A listener may have cancelled it (which took it out of transit).
@@ -275,6 +276,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   block(task: Task<Job>): void {
+    this.#hadWork = true;
     task.block();
     this.#watchSignal(task);
     this.#blocked.push(task);
