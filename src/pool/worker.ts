@@ -23,8 +23,12 @@ export class WorkerSlot<Job> {
   idleSince = 0;
   /** Its idle timer, made when first needed. */
   idleTimer: Timer<WorkerSlot<Job>> | undefined = undefined;
-  /** The `idleSince` its idle timer was started for. */
-  idleTimerSince = 0;
+  /**
+   * The `idleSince` its idle timer was started for. A double from the start
+   * (NaN: none yet): a field first holding a small integer changes layout
+   * when it first holds a fraction, and the code compiled for workers with it.
+   */
+  idleTimerSince = NaN;
   /** On the idle stack, waiting for a task (see `IdleStack`). */
   waiting = false;
   /** Its thread died: it stops as soon as its task is settled. */
