@@ -71,6 +71,14 @@ export class PoolError extends Error {
 /**
  * A task was cancelled: by `Future.cancel()`, by its `signal`, by a group, or
  * by `terminate()`. `cause` holds the reason given, if any.
+ *
+ * @example
+ * ```ts
+ * const future = pool.submit(({ signal }) => download(url, { signal }));
+ * future.cancel('user left');
+ * const result = await future.result();
+ * result.isErr() && result.error instanceof CancelledError; // true; result.error.cause === 'user left'
+ * ```
  */
 export class CancelledError extends PoolError {
   constructor(message = 'The task was cancelled', context?: PoolErrorContext) {
@@ -78,7 +86,16 @@ export class CancelledError extends PoolError {
   }
 }
 
-/** A task ran longer than its `timeout` (counted from its start). */
+/**
+ * A task ran longer than its `timeout` (counted from its start). Its signal
+ * aborts with this error, and its Future fails with it.
+ *
+ * @example
+ * ```ts
+ * const result = await pool.submit(({ signal }) => query(sql, { signal }), { timeout: 1_000 }).result();
+ * if (result.isErr() && result.error instanceof TimeoutError) console.log(result.error.timeout); // 1000
+ * ```
+ */
 export class TimeoutError extends PoolError {
   /** The timeout that elapsed, in ms. */
   readonly timeout: number;
@@ -89,7 +106,16 @@ export class TimeoutError extends PoolError {
   }
 }
 
-/** A submission found the queue full under `onFull: 'reject'`. */
+/**
+ * A submission found the queue full under `onFull: 'reject'`.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool({ maxWorkers: 1, queueCapacity: 0 });
+ * pool.submit(() => new Promise(() => {}));
+ * const refused = await pool.submit(() => 1).result(); // Err(QueueFullError), refused.error.capacity === 0
+ * ```
+ */
 export class QueueFullError extends PoolError {
   /** The queue's capacity when the task was refused. */
   readonly capacity: number;
@@ -100,21 +126,49 @@ export class QueueFullError extends PoolError {
   }
 }
 
-/** A task was dropped by `onFull: 'discard'` or `'discard-oldest'`. */
+/**
+ * A task was dropped by `onFull: 'discard'` or `'discard-oldest'`: its
+ * Future is cancelled with this error (it is not a `CancelledError`).
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'discard' });
+ * pool.submit(() => new Promise(() => {}));
+ * const dropped = pool.submit(() => 1);
+ * dropped.state; // 'cancelled'; await dropped.result() is Err(DiscardedError)
+ * ```
+ */
 export class DiscardedError extends PoolError {
   constructor(message = 'The task was discarded because the queue was full', context?: PoolErrorContext) {
     super('ERR_DISCARDED', message, context);
   }
 }
 
-/** A task was submitted to a pool that is closing, closed or terminated. */
+/**
+ * A task was submitted to a pool that is closing, closed or terminated.
+ *
+ * @example
+ * ```ts
+ * void pool.close();
+ * const late = await pool.submit(() => 1).result(); // Err(PoolClosedError): submit never throws for it
+ * ```
+ */
 export class PoolClosedError extends PoolError {
   constructor(context?: PoolErrorContext) {
     super('ERR_POOL_CLOSED', 'The pool is closed and accepts no more tasks', context);
   }
 }
 
-/** A worker thread crashed or exited while running a task; the pool replaces it. */
+/**
+ * A worker thread crashed or exited while running a task (or could not be
+ * started for it); the pool replaces it. `cause` is what the thread died of.
+ *
+ * @example
+ * ```ts
+ * const result = await threads.run('parse', hugeInput).result();
+ * if (result.isErr() && result.error instanceof WorkerCrashedError) console.log(result.error.workerId, result.error.cause);
+ * ```
+ */
 export class WorkerCrashedError extends PoolError {
   /** The worker that was lost. */
   readonly workerId: number;

@@ -47,6 +47,11 @@ export function allSettled(futures: Iterable<unknown>): Promise<Result<unknown, 
 /**
  * Resolves with the first value to arrive; rejects with an `AggregateError`
  * of every error if all fail (or if there are none).
+ *
+ * @example
+ * ```ts
+ * const fastest = await Future.any(mirrors.map((mirror) => pool.submit(() => fetchFrom(mirror))));
+ * ```
  */
 export function any<T extends readonly unknown[] | []>(futures: T): Promise<Awaited<T[number]>>;
 export function any<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Awaited<T>>;
@@ -54,7 +59,14 @@ export function any(futures: Iterable<unknown>): Promise<unknown> {
   return Promise.any(futures);
 }
 
-/** Settles as the first input to settle. Never settles for an empty input. */
+/**
+ * Settles as the first input to settle. Never settles for an empty input.
+ *
+ * @example
+ * ```ts
+ * const first = await Future.race([pool.submit(() => lookup(key)), pool.submit(() => fallback(key))]);
+ * ```
+ */
 export function race<T extends readonly unknown[] | []>(futures: T): Promise<Awaited<T[number]>>;
 export function race<T>(futures: Iterable<T | PromiseLike<T>>): Promise<Awaited<T>>;
 export function race(futures: Iterable<unknown>): Promise<unknown> {

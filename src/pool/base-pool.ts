@@ -20,6 +20,15 @@ export interface ResizeOptions {
  * What every pool has, whatever runs its tasks: lifecycle, backpressure,
  * stats and observables. `Pool` (functions in this process) and `ThreadPool`
  * (functions in worker threads) add `submit` for their kind of task.
+ *
+ * @example
+ * ```ts
+ * // Code that only watches or winds down a pool takes either kind.
+ * async function shutdown(pool: BasePool<unknown>): Promise<PoolStats> {
+ *   await pool.close();
+ *   return pool.stats;
+ * }
+ * ```
  */
 export abstract class BasePool<Job> implements AsyncDisposable {
   readonly #core: PoolCore<Job>;
