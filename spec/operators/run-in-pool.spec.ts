@@ -731,6 +731,24 @@ describe('runInPool', () => {
       // @ts-expect-error a Pool's job is a function
       numbers.pipe(runInPool(pool, (n) => ({ fn: 'square', args: [n] })));
     });
+
+    it('through a ThreadPool typed by its module, the output is what the export returns', () => {
+      pool = new Pool({ maxWorkers: 1 }); // for afterEach
+      // Compiled, never run: no thread starts.
+      const typed = (threads: ThreadPool<typeof import('../threads/fixtures/work.js')>): void => {
+        const numbers = of(10, 20);
+        emits(numbers.pipe(runInPool(threads, (n) => ({ fn: 'fib', args: [n] }))))<number>();
+        emits(numbers.pipe(runInPool(threads, (n) => ({ fn: 'echo', args: [n, 'x'] }), { settle: true })))<
+          Result<unknown[], unknown>
+        >();
+        // @ts-expect-error the module exports no function by that name
+        numbers.pipe(runInPool(threads, (n) => ({ fn: 'nothing', args: [n] })));
+      };
+      const untyped = (threads: ThreadPool): void => {
+        emits(of(1).pipe(runInPool(threads, (n) => ({ fn: 'anything', args: [n] }))))<unknown>();
+      };
+      expect([typed, untyped]).to.have.length(2);
+    });
   });
 
   describe('with a ThreadPool', () => {

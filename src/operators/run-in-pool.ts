@@ -4,6 +4,7 @@ import type { Future } from '../futures/future.js';
 import { describeValue, type SubmitOptions } from '../pool/options.js';
 import type { TaskFunction } from '../pool/runtime.js';
 import type { PoolStats } from '../pool/stats.js';
+import type { ExportedFunctionName, ModuleTask, ResultOf, ThreadPool } from '../threads/thread-pool.js';
 import { Fifo } from './fifo.js';
 
 /** Options of {@link runInPool}. */
@@ -105,6 +106,26 @@ export function runInPool<T, R>(
   project: (value: T, index: number) => TaskFunction<R>,
   options: RunInPoolOptions,
 ): OperatorFunction<T, R | Result<R, unknown>>;
+/**
+ * For a `ThreadPool` typed by its module: `project` returns `{ fn, args }`
+ * for one of the module's exports, checked as `pool.run` checks it, and the
+ * output is what that export returns.
+ */
+export function runInPool<T, M extends object, K extends ExportedFunctionName<M>>(
+  pool: ThreadPool<M>,
+  project: (value: T, index: number) => ModuleTask<M, K>,
+  options: RunInPoolOptions & { readonly settle: true },
+): OperatorFunction<T, Result<ResultOf<M[K]>, unknown>>;
+export function runInPool<T, M extends object, K extends ExportedFunctionName<M>>(
+  pool: ThreadPool<M>,
+  project: (value: T, index: number) => ModuleTask<M, K>,
+  options?: RunInPoolOptions & { readonly settle?: false },
+): OperatorFunction<T, ResultOf<M[K]>>;
+export function runInPool<T, M extends object, K extends ExportedFunctionName<M>>(
+  pool: ThreadPool<M>,
+  project: (value: T, index: number) => ModuleTask<M, K>,
+  options: RunInPoolOptions,
+): OperatorFunction<T, ResultOf<M[K]> | Result<ResultOf<M[K]>, unknown>>;
 /**
  * The same for any pool: `project` returns that pool's job (such as
  * `{ fn, args }` for a `ThreadPool`). The result type `R` is not known from

@@ -13,7 +13,7 @@
  * ```
  * @packageDocumentation
  */
-export { ThreadPool, type AnyModule, type ExportedFunctionName } from './thread-pool.js';
+export { ThreadPool, type AnyModule, type ExportedFunctionName, type ModuleTask } from './thread-pool.js';
 export type { ThreadPoolOptions } from './options.js';
 export type { ThreadTask } from './task.js';
 export { taskSignal } from './context.js';

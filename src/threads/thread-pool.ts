@@ -25,12 +25,20 @@ export type ExportedFunctionName<M> = {
 type ArgumentsOf<F> = F extends (...args: infer A) => unknown ? A : never;
 
 /** What awaiting a call of `F` gives. */
-type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
+export type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
 
-/** A task calling export `K` of a module of type `M`, with its parameters as `args`. */
-type ModuleTask<M, K extends ExportedFunctionName<M>> = ThreadTask & {
+/**
+ * A task calling export `K` of a module of type `M`, with its parameters as `args`.
+ *
+ * @example
+ * ```ts
+ * const task: ModuleTask<typeof import('./math.js'), 'fib'> = { fn: 'fib', args: [30] };
+ * ```
+ */
+export type ModuleTask<M, K extends ExportedFunctionName<M>> = {
   readonly fn: K;
   readonly args: Readonly<ArgumentsOf<M[K]>>;
+  readonly transfer?: ThreadTask['transfer'];
 };
 
 /**
