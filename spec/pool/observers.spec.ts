@@ -117,6 +117,23 @@ describe('observables', () => {
       });
     }
 
+    it('a paused pool that terminates says its pause ended, as one that closes does, and starts nothing', async () => {
+      for (const end of ['close', 'terminate'] as const) {
+        const pool = new Pool({ maxWorkers: 1 });
+        const types: string[] = [];
+        pool.events$.subscribe((event) => types.push(event.type));
+        pool.pause();
+        const queued = pool.submit(() => 'queued');
+        await pool[end]();
+        expect(pool.stats.paused, end).to.equal(false);
+        expect(
+          types.filter((type) => type.startsWith('pool:')),
+          end,
+        ).to.deep.equal(['pool:paused', 'pool:resumed', 'pool:drained', 'pool:closed']);
+        expect(queued.state, end).to.equal(end === 'close' ? 'succeeded' : 'cancelled');
+      }
+    });
+
     it('is not emitted for a refusal: a pool that refused its only submission had no work', async () => {
       const pool = new Pool({ maxWorkers: 1, queueCapacity: 0 });
       pool.pause();

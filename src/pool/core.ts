@@ -664,7 +664,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (!this.#finished) {
       this.#closed = true;
       this.#workers.close();
-      this.#paused = false;
+      // The pause ends as it does on close() (said so, as resume() would), but nothing queued starts.
+      if (this.#paused) {
+        this.#paused = false;
+        if (this.observers.eventsObserved) this.#emit({ type: 'pool:resumed', time: now() });
+      }
       // Terminating is what the pool's signal asks for: it has nothing more to do.
       this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
       const error = (taskId: number): CancelledError =>
