@@ -455,6 +455,16 @@ describe('Pool', () => {
       expect(scaling).to.deep.equal(['up:demand', 'down:shutdown']);
     });
 
+    it('after the pool has closed, validates and changes nothing: the final stats stay final', async () => {
+      const pool = new Pool({ maxWorkers: 4 });
+      await pool.close();
+      const final = pool.stats;
+      pool.resize({ minWorkers: 1, maxWorkers: 7 });
+      pool.pause();
+      expect(pool.stats).to.deep.equal(final);
+      expect(() => pool.resize({ maxWorkers: 0 })).to.throw(RangeError, /maxWorkers/);
+    });
+
     it('grows to start waiting tasks and shrinks idle workers at once, busy ones on return', async () => {
       const pool = new Pool({ maxWorkers: 1, idleTimeout: Infinity });
       const gates = [deferred(), deferred(), deferred()];

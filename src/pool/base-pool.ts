@@ -102,7 +102,7 @@ export abstract class BasePool<Job> implements AsyncDisposable {
     return this.#core.terminate(reason);
   }
 
-  /** Stops starting queued tasks; running ones go on. */
+  /** Stops starting queued tasks; running ones go on. Does nothing once the pool is closed (or closing). */
   pause(): void {
     this.#core.pause();
   }
@@ -115,7 +115,9 @@ export abstract class BasePool<Job> implements AsyncDisposable {
   /**
    * Changes the bounds at runtime, validated as in the constructor.
    * Shrinking stops idle workers at once and busy ones when their task
-   * returns; raising `minWorkers` starts warm workers.
+   * returns; raising `minWorkers` starts warm workers. While the pool closes
+   * it still bounds the tasks left to finish (no warm worker starts then);
+   * once it has closed, it validates and changes nothing.
    */
   resize(bounds: ResizeOptions): void {
     if (typeof bounds !== 'object' || bounds === null) {

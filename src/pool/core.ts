@@ -561,6 +561,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       minWorkers === undefined ? workers.minWorkers : checkCount('minWorkers', minWorkers, 0, false);
     const max = maxWorkers === undefined ? workers.maxWorkers : checkCount('maxWorkers', maxWorkers, 1, true);
     checkBounds(min, max);
+    // A closed pool's bounds are final, as its stats are.
+    if (this.#finished) return;
     workers.minWorkers = min;
     workers.maxWorkers = max;
     // In force before anyone hears of them: a listener's own resize() is the last word.
