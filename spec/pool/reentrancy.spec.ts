@@ -162,6 +162,7 @@ describe('Pool, acted on by its own listeners', () => {
     expect(seen).to.deep.equal([
       'task:cancelled:victim',
       'task:queued:new',
+      'pool:resumed', // terminate() ends the pause, and starts nothing
       'task:cancelled:new',
       'pool:drained',
       'pool:closed',
