@@ -179,6 +179,21 @@ describe('task groups', () => {
     gate.resolve();
   });
 
+  it('cancel cancels its blocked tasks all at once: none starts in a place another freed', async () => {
+    const blocking = new Pool({ maxWorkers: 2, queueCapacity: 0, onFull: 'block' });
+    const holding = deferred();
+    blocking.submit(() => holding.promise, { key: 'a' });
+    const group = blocking.group();
+    const called: number[] = [];
+    group.submit(() => called.push(1), { key: 'a' }); // blocked: its key is busy and nothing may wait
+    group.submit(() => called.push(2)); // blocked behind it
+    group.cancel('stop');
+    expect(group.futures.map((future) => future.state)).to.deep.equal(['cancelled', 'cancelled']);
+    expect(called).to.deep.equal([]);
+    holding.resolve();
+    await blocking.close();
+  });
+
   it('is typed by its tasks: submit gives each task its own type, wait gives the group type', async () => {
     const untyped = pool.group();
     const future: Future<number> = untyped.submit(async () => 1);

@@ -131,7 +131,11 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    * `failFast`, the first failure cancels the others.
    */
   group<T = unknown>(options?: TaskGroupOptions): TaskGroup<T, Job> {
-    return new TaskGroup<T, Job>((job, submitOptions) => this.submitJob<T>(job, submitOptions), options);
+    return new TaskGroup<T, Job>(
+      (job, submitOptions) => this.submitJob<T>(job, submitOptions),
+      options,
+      (change) => this.#core.batch(change),
+    );
   }
 
   /** A snapshot of the pool's counters. */

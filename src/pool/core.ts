@@ -57,7 +57,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   readonly #onFull: FullPolicy;
   readonly #scaleUp: ScaleUpPolicy;
   readonly #lanes = new KeyLanes<Task<Job>>();
-  readonly #signals = new SignalWatch<Task<Job>>();
+  readonly #signals = new SignalWatch<Task<Job>>((change) => this.batch(change));
   readonly #blocked = new Deque<Task<Job>>(); // submissions waiting for room under 'block'
   readonly #workers: WorkerSet<Job>;
   #busy = 0;
@@ -522,6 +522,22 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (this.#closed && this.#isIdle()) this.#finish();
     else this.#pump();
     return true;
+  }
+
+  /**
+   * Runs `change` with the pump held, then starts what can start: a change
+   * made of several steps (cancelling every task on a signal, or of a group)
+   * is done whole before any task takes a place one of them freed.
+   */
+  batch(change: () => void): void {
+    const pumping = this.#pumping;
+    this.#pumping = true;
+    try {
+      change();
+    } finally {
+      this.#pumping = pumping;
+    }
+    if (!pumping) this.#pump();
   }
 
   /** Aborts a running task: its signal, and the runtime worker running it. */

@@ -48,6 +48,8 @@ export interface TaskGroupOptions {
  */
 export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   readonly #submit: (job: Job, options?: SubmitOptions) => Future<T>;
+  /** Runs a change of many tasks (cancelling them) as one: the pool starts nothing in between. */
+  readonly #batch: (change: () => void) => void;
   /** Under `failFast`, aborted by the first failure: every task of the group watches its signal. */
   readonly #failure: AbortController | undefined;
   readonly #futures: Future<T>[] = [];
@@ -55,7 +57,11 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   #firstFailure: Future<T> | undefined;
 
   /** @internal Made by `pool.group()`. */
-  constructor(submit: (job: Job, options?: SubmitOptions) => Future<T>, options: TaskGroupOptions = {}) {
+  constructor(
+    submit: (job: Job, options?: SubmitOptions) => Future<T>,
+    options: TaskGroupOptions = {},
+    batch: (change: () => void) => void = (change) => change(),
+  ) {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`group options must be an object, received ${describeValue(options)}`);
     }
@@ -63,6 +69,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
       throw new TypeError(`failFast must be a boolean, received ${describeValue(options.failFast)}`);
     }
     this.#submit = submit;
+    this.#batch = batch;
     this.#failure = options.failFast === true ? new AbortController() : undefined;
   }
 
@@ -91,7 +98,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
       error: (error: unknown) => {
         if (failure.signal.aborted || future.state !== 'failed') return;
         this.#firstFailure = future;
-        failure.abort(error);
+        this.#batch(() => failure.abort(error));
       },
     });
     return future as Future<GroupResult<T, R>>;
@@ -130,8 +137,13 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     return allSettled(this.#futures);
   }
 
-  /** Cancels every task of the group that has not settled. */
+  /**
+   * Cancels every task of the group that has not settled, all at once: none
+   * of them starts in a place another one's cancellation freed.
+   */
   cancel(reason?: unknown): void {
-    for (const future of this.#futures) future.cancel(reason);
+    this.#batch(() => {
+      for (const future of this.#futures) future.cancel(reason);
+    });
   }
 }

@@ -11,19 +11,28 @@ interface Watch<T> {
 /**
  * One abort listener per user signal, however many tasks share it (a
  * request-scoped signal passed to a thousand tasks adds one listener, not a
- * thousand, so Node's max-listeners warning never fires). The listener is
- * removed when the last task using the signal settles.
+ * thousand, so Node's max-listeners warning never fires for one pool). The
+ * listener is removed when the last task using the signal settles.
+ *
+ * `batch` runs the cancellation of every task on an aborted signal as one
+ * change: none of them starts in a place another one's cancellation freed.
  */
 export class SignalWatch<T extends AbortListener> {
   readonly #watches = new WeakMap<AbortSignal, Watch<T>>();
+  readonly #batch: (change: () => void) => void;
+
+  constructor(batch: (change: () => void) => void) {
+    this.#batch = batch;
+  }
 
   add(signal: AbortSignal, listener: T): void {
     let watch = this.#watches.get(signal);
     if (watch === undefined) {
       const listeners = new Set<T>();
-      const onAbort = (): void => {
-        for (const each of [...listeners]) each.handleEvent();
-      };
+      const onAbort = (): void =>
+        this.#batch(() => {
+          for (const each of [...listeners]) each.handleEvent();
+        });
       watch = { listeners, onAbort };
       this.#watches.set(signal, watch);
       signal.addEventListener('abort', onAbort, { once: true });

@@ -169,6 +169,22 @@ describe('full-queue policies', () => {
     expect(pool.stats).to.include({ blocked: 0, cancelled: 3 });
   });
 
+  it('blocked submissions sharing a signal that aborts are all cancelled: none starts in a place another freed', async () => {
+    const pool = new Pool({ maxWorkers: 2, queueCapacity: 0, onFull: 'block' });
+    const holding = deferred();
+    pool.submit(() => holding.promise, { key: 'a' }); // runs, and keeps key 'a' busy
+    const controller = new AbortController();
+    const called: number[] = [];
+    const behindKey = pool.submit(() => called.push(1), { key: 'a', signal: controller.signal });
+    const behindIt = pool.submit(() => called.push(2), { signal: controller.signal });
+    expect([behindKey.state, behindIt.state]).to.deep.equal(['blocked', 'blocked']);
+    controller.abort('stop');
+    expect([behindKey.state, behindIt.state]).to.deep.equal(['cancelled', 'cancelled']);
+    expect(called).to.deep.equal([]);
+    holding.resolve();
+    await pool.close();
+  });
+
   it('queueCapacity 0: a task starts at once or the policy applies', async () => {
     const pool = new Pool({ maxWorkers: 2, queueCapacity: 0, scaleUp: 'lazy' });
     const gate = deferred();
