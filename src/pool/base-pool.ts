@@ -96,7 +96,14 @@ export abstract class BasePool<Job> implements AsyncDisposable {
   /**
    * Accepts nothing more, cancels everything queued or blocked, and aborts
    * every running task's signal (their Futures are cancelled at once, with
-   * `reason` as the `cause`). Resolves when the running functions have returned.
+   * `reason` as the `cause`). Resolves when the running functions have returned:
+   * one that ignores its signal and never settles keeps it waiting, as it
+   * keeps its worker, since nothing can stop a function in this process.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void pool.terminate(new Error('shutting down')));
+   * ```
    */
   terminate(reason?: unknown): Promise<void> {
     return this.#core.terminate(reason);
