@@ -5,7 +5,7 @@
  */
 
 /** A timer handle, as `setTimeout` returns it (Node's `Timeout` or a fake). */
-export type TimerHandle = ReturnType<typeof setTimeout>;
+type TimerHandle = ReturnType<typeof setTimeout>;
 
 /** Now, in ms, from `performance.now()`. */
 export function now(): number {
@@ -16,7 +16,7 @@ export function now(): number {
  * The longest delay a timer takes: Node fires a longer one after 1 ms, with
  * a warning. A longer duration is waited for in steps of at most this much.
  */
-export const MAX_DELAY = 2 ** 31 - 1;
+const MAX_DELAY = 2 ** 31 - 1;
 
 const onStep = (timer: Timer<unknown>): void => timer.stepped();
 
@@ -54,11 +54,6 @@ export class Timer<A> {
     this.#callback = callback;
     this.#arg = arg;
     this.#keepAlive = keepAlive;
-  }
-
-  /** Started and not yet fired or stopped. */
-  get running(): boolean {
-    return this.#handle !== undefined;
   }
 
   /** Running, on the `setTimeout` in force now. */

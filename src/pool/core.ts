@@ -181,13 +181,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#unqueue(victim);
     if (!this.#accept(task)) this.#dispatch.push(task);
     // The pump holds still meanwhile: the new task starts only once it is published as queued.
-    const pumping = this.#pumping;
-    this.#pumping = true;
-    try {
-      this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at);
-    } finally {
-      this.#pumping = pumping;
-    }
+    this.#holdingPump(() => this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at));
     // A listener may have cancelled it, or terminated the pool: then that was its only news.
     if (task.state === 'queued') this.#queued(task, at);
     else this.#pump(at);
@@ -530,6 +524,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * is done whole before any task takes a place one of them freed.
    */
   batch(change: () => void): void {
+    if (!this.#holdingPump(change)) this.#pump();
+  }
+
+  /** Runs `change` with the pump held; returns whether it was held already (by a pump under way). */
+  #holdingPump(change: () => void): boolean {
     const pumping = this.#pumping;
     this.#pumping = true;
     try {
@@ -537,7 +536,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     } finally {
       this.#pumping = pumping;
     }
-    if (!pumping) this.#pump();
+    return pumping;
   }
 
   /** Aborts a running task: its signal, and the runtime worker running it. */

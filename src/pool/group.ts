@@ -60,7 +60,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   constructor(
     submit: (job: Job, options?: SubmitOptions) => Future<T>,
     options: TaskGroupOptions = {},
-    batch: (change: () => void) => void = (change) => change(),
+    batch: (change: () => void) => void,
   ) {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`group options must be an object, received ${describeValue(options)}`);

@@ -22,8 +22,6 @@ export class PoolObservers {
   #depthPending: number | undefined = undefined;
   /** How deep the pool is in telling subscribers: a subscriber's own actions nest deliveries. */
   #delivering = 0;
-  /** The pool finished while a subscriber was being told: the end waits (see `complete`). */
-  #endQueued = false;
   /** `pool:closed` went out: nothing more does on `events$` and `scaling$`. */
   #ended = false;
   readonly #snapshot: () => PoolStats;
@@ -105,10 +103,7 @@ export class PoolObservers {
    */
   complete(time: () => number): void {
     if (this.#delivering === 0) this.#end(time);
-    else if (!this.#endQueued) {
-      this.#endQueued = true;
-      void Promise.resolve().then(() => this.#end(time));
-    }
+    else void Promise.resolve().then(() => this.#end(time));
   }
 
   #end(time: () => number): void {

@@ -250,7 +250,7 @@ export class WorkerSet<Job> {
   #armIdleTimer(worker: WorkerSlot<Job>, at?: number): void {
     if (!worker.waiting) return; // a listener's submission gave it a task meanwhile
     if (this.#all.size <= this.minWorkers || this.#shutDown || this.#idleTimeout === Infinity) return;
-    if (this.#reaperInterval !== undefined) this.#armReaper();
+    if (this.#reaper !== undefined) this.#armReaper();
     else if (this.#idleTimeout === 0) this.stop(worker, 'idle-timeout');
     // One already running on the timers in force serves: it checks the idle time when it fires.
     else if (worker.idleTimer?.current !== true) {
@@ -265,7 +265,8 @@ export class WorkerSet<Job> {
 
   /** Started on the timers in force now: a reaper left on a clock a test has since replaced is started again. */
   #armReaper(): void {
-    if (!this.#reaper!.current) this.#reaper!.start(this.#reaperInterval!);
+    const reaper = this.#reaper;
+    if (reaper !== undefined && !reaper.current) reaper.start(this.#reaperInterval!);
   }
 
   #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number, at?: number): void {
