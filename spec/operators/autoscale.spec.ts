@@ -327,6 +327,40 @@ describe('autoscale', () => {
     });
   });
 
+  it('emits a value once from snapshots that do not follow its resizes (a stand-in pool)', () => {
+    const pool = fakePool(2);
+    scheduler.run(({ cold, expectObservable }) => {
+      // The same snapshot four times: maxWorkers stays 2 whatever is applied.
+      const source = cold('a 9ms a 9ms a 9ms a|', { a: stats(8, 2) });
+      const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100, scheduler };
+      expectObservable(source.pipe(autoscale(pool, policy))).toBe('x 30ms |', { x: 8 });
+    });
+    expect(pool.sizes).to.deep.equal([8]);
+  });
+
+  it('scales a pool resized below the demand back up, without emitting the same value again', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const pool = new Pool({ maxWorkers: 2 });
+      const applied: number[] = [];
+      pool.state$
+        .pipe(autoscale(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 10_000 }))
+        .subscribe((workers) => applied.push(workers));
+      const gate = deferred();
+      for (let i = 0; i < 20; i++) pool.submit(() => gate.promise);
+      await flush();
+      expect(applied).to.deep.equal([8]);
+      pool.resize({ maxWorkers: 3 }); // the user's own, below the demand
+      await flush();
+      expect(pool.stats.maxWorkers).to.equal(8); // scaled up at once, from 3
+      expect(applied).to.deep.equal([8]);
+      gate.resolve();
+      await pool.close();
+    } finally {
+      clock.restore();
+    }
+  });
+
   it('drives a real pool: grows with the backlog, shrinks after the cooldown, completes on close', async () => {
     const clock = sinon.useFakeTimers();
     try {

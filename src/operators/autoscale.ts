@@ -52,8 +52,8 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * Proactive scaling: reads a pool's own stats (`pool.state$`), forecasts
  * demand and sets the pool's `maxWorkers` through `pool.resize({ maxWorkers })`
  * within its bounds (below). Emits each `maxWorkers` it applies, and only
- * when the value changes. It only ever changes `maxWorkers`, never
- * `minWorkers`.
+ * when the value changes: never the same value twice in a row. It only ever
+ * changes `maxWorkers`, never `minWorkers`.
  *
  * **Bounds.** Every value it applies is `policy.minWorkers` ≤ value ≤
  * `policy.maxWorkers`, then raised to the pool's own `minWorkers` if that is
@@ -70,11 +70,13 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * stats still hold, so they are sampled again, every `cooldownMs`, while
  * that could still change the decision.
  *
- * **Damping.** Let `current` be the `maxWorkers` in force: the pool's, read
- * from each snapshot (so a `resize` by someone else is taken as the new
- * starting point rather than undone), brought within the bounds at once if it
- * is outside them; between snapshots, the last value applied. Then, after
- * each sample:
+ * **Damping.** Let `current` be the `maxWorkers` in force: the last value
+ * applied, or the pool's own when a snapshot shows it moved since the
+ * previous snapshot to another value (a `resize` by someone else is taken as
+ * the new starting point rather than undone), brought within the bounds at
+ * once if it is outside them. A source whose snapshots do not follow the
+ * resizes (a stand-in pool in a marble test) is not taken to undo them.
+ * Then, after each sample:
  * - **Scale up at once** when the forecast exceeds the current capacity:
  *   `⌈F⌉ > current` applies `⌈F⌉` (within the bounds).
  * - **Scale down only after a cooldown**: the forecast is low when
@@ -119,7 +121,9 @@ export function autoscale(
   return (source) =>
     new Observable<number>((subscriber) => {
       let seeded = false; // the forecast starts at the first sample
-      let current = NaN; // the maxWorkers in force, as of the last snapshot or the last value applied
+      let current = NaN; // the maxWorkers in force: the last value applied, or the pool's when it moved
+      let seen = NaN; // the pool's maxWorkers in the last snapshot
+      let emitted = NaN; // the last value emitted
       let poolMinWorkers = 0; // the pool's own minWorkers, as of the last snapshot
       let forecast = 0;
       let demand = 0;
@@ -143,7 +147,8 @@ export function autoscale(
           return;
         }
         current = workers;
-        subscriber.next(workers);
+        // Back to the value last emitted, after someone else's resize: nothing new to tell.
+        if (workers !== emitted) subscriber.next((emitted = workers));
       };
 
       const sample = (value: number, now: number): void => {
@@ -219,9 +224,12 @@ export function autoscale(
             seeded = true;
             forecast = value;
           }
-          // Fresh bounds each time: a resize by someone else is not undone from stale state.
           poolMinWorkers = stats.minWorkers;
-          current = stats.maxWorkers;
+          // The pool's maxWorkers moved: to the value applied, or by someone else's resize (the new starting point).
+          if (stats.maxWorkers !== seen) {
+            seen = stats.maxWorkers;
+            current = seen;
+          }
           apply(clamp(current));
           if (!active) return;
           sample(value, now);
