@@ -315,6 +315,21 @@ describe('Pool', () => {
       await pool.close();
     });
 
+    it('drain resolves for the moment the pool went idle, though more work came before it was told', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const first = pool.submit(async () => 1);
+      let drained = false;
+      const draining = pool.drain().then(() => (drained = true));
+      await first;
+      const stuck = deferred();
+      pool.submit(() => stuck.promise); // submitted in the same turn the pool went idle
+      await flush();
+      expect(drained).to.equal(true);
+      stuck.resolve();
+      await draining;
+      await pool.close();
+    });
+
     it('close finishes everything queued, then refuses new work with PoolClosedError', async () => {
       const pool = new Pool({ maxWorkers: 1 });
       pool.pause();

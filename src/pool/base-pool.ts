@@ -78,7 +78,10 @@ export abstract class BasePool<Job> implements AsyncDisposable {
 
   /**
    * Resolves when nothing is queued, blocked or running and no worker is busy:
-   * a cancelled function still returning keeps its worker busy.
+   * a cancelled function still returning keeps its worker busy. It resolves
+   * for the first such moment (the one `pool:drained` reports), even if more
+   * work was submitted before its continuation runs; at once if the pool is
+   * idle already.
    */
   drain(): Promise<void> {
     return this.#core.drain();

@@ -78,9 +78,14 @@ export class Waiters {
     if (this.#reserved > 0 && this.#conditions.room() <= this.#reserved) this.#reserved--;
   }
 
-  /** The pool went idle: any reservation still held is stale. */
+  /**
+   * The pool went idle: `drain()` resolves now, for this moment, even if the
+   * code it wakes submits more before any later check; and any reservation
+   * still held is stale.
+   */
   idle(): void {
     this.#reserved = 0;
+    for (const resolve of this.#drain.splice(0)) resolve();
   }
 
   finished(): Promise<void> {
