@@ -42,6 +42,10 @@ export interface PoolOptions {
    *   previous one finished (the backlog grows): a burst runs on one worker,
    *   and a stream faster than its workers adds them one at a time; fewest
    *   workers. Tasks that never finish never add a worker under `'lazy'`.
+   *
+   * A task that cannot wait (the queue is full, or `queueCapacity: 0`) is
+   * started on a new worker under every policy while `workers < maxWorkers`:
+   * a free slot is never refused. The policies decide only for tasks that can wait.
    */
   scaleUp?: ScaleUpPolicyName;
   /** `'fifo'` (default), `'lifo'`, or `'priority'` (higher `priority` first, FIFO among equals). */

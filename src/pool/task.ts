@@ -6,7 +6,9 @@ import type { QueueEntry, TaskQueue } from './queues/index.js';
 import type { WorkerSlot } from './worker.js';
 
 /**
- * What a task function receives.
+ * What a task function receives. `signal` is a getter, made on first read
+ * (most tasks never read it): pass `ctx` itself along, or read `ctx.signal`;
+ * a spread copy (`{ ...ctx }`) has `taskId` and `workerId` only.
  *
  * @example
  * ```ts
