@@ -50,7 +50,10 @@ describe('ThreadPool', () => {
         void pool.submit<number>({ fn: 'nothing', args: [] });
       };
       const untyped = (other: ThreadPool): Future<unknown> => other.submit({ fn: 'anything', args: [1] });
-      expect([mistyped, untyped]).to.have.length(2); // checked by the compiler, never called
+      // A string result named on an untyped pool: the name is the result type, not an export's.
+      const namedString = (other: ThreadPool): Future<string> =>
+        other.submit<string>({ fn: 'hash', args: [] });
+      expect([mistyped, untyped, namedString]).to.have.length(3); // checked by the compiler, never called
     });
 
     it('passes the args as they are, nothing appended, structured-cloned', async () => {

@@ -122,8 +122,10 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
    * const future = pool.submit({ fn: 'fib', args: [30] }, { priority: 1, timeout: 1_000 }); // Future<number>
    * ```
    */
-  submit<K extends ExportedFunctionName<M>>(
-    task: ModuleTask<M, K>,
+  // Two type parameters, both inferred: one named type argument
+  // (`submit<string>(…)`) never fits here, and names the result below.
+  submit<K extends ExportedFunctionName<M>, A extends ModuleTask<M, K>['args']>(
+    task: ModuleTask<M, K> & { readonly args: A },
     options?: SubmitOptions,
   ): Future<ResultOf<M[K]>>;
   /** With the result type named: `submit<number>({ fn, args })`. */
