@@ -208,7 +208,9 @@ port.on('message', (message) => {
  *
  * @example
  * ```ts
- * const thread = new Worker(bootstrapUrl, { workerData: { moduleUrl, workerId } satisfies ThreadData });
+ * const { port1, port2 } = new MessageChannel(); // the protocol's own channel
+ * const workerData = { moduleUrl, workerId, port: port2 } satisfies ThreadData;
+ * const thread = new Worker(bootstrapUrl, { workerData, transferList: [port2] });
  * ```
  */
 export const bootstrapUrl = new URL(`data:text/javascript,${encodeURIComponent(bootstrapSource)}`);
