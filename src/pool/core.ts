@@ -311,11 +311,24 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   /**
    * A slot freed (`completion`) or a task arrived: start what waits while a
-   * worker is free (at `at`, or now).
+   * worker is free (at `at`, or now), and let blocked submissions in as room
+   * frees, each started in this same pump: one pump per admitted submission,
+   * nested, would grow the stack by a pump for every blocked task that a
+   * chain of synchronous tasks lets in.
    */
   #pump(at?: number, completion = false): void {
     if (this.#pumping) return;
     this.#pumping = true;
+    this.#startWaiting(at, completion);
+    // What is let in arrived, as a submission does: not a completion.
+    while (this.#blocked.size > 0 && this.#admitBlocked()) this.#startWaiting(undefined, false);
+    this.#pumping = false;
+    this.#workers.stopLeftIdle();
+    this.changed();
+  }
+
+  /** Starts waiting tasks while a worker is free (the first at `at`, or now). */
+  #startWaiting(at: number | undefined, completion: boolean): void {
     const dispatch = this.#dispatch;
     // The caller's reading of the clock serves the first start. Each later one
     // comes after a task's function ran, for as long as it took: it reads again.
@@ -349,20 +362,19 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#run(task, worker, startAt ?? now());
       this.#depthChanged();
     }
-    this.#pumping = false;
     this.#forceWorker = false;
-    if (this.#blocked.size > 0) this.#admitBlocked();
-    this.#workers.stopLeftIdle();
-    this.changed();
   }
 
-  /** Room freed: admit blocked submissions, strictly in order, while they fit. */
-  #admitBlocked(): void {
-    for (let task = this.#blocked.peek(); task !== undefined; task = this.#blocked.peek()) {
-      if (this.#roomToWait()) this.enqueue(this.#blocked.shift()!);
-      else if (this.#canStartNow(task.key)) this.#startNow(this.#blocked.shift()!);
-      else break;
-    }
+  /**
+   * Room freed: admits the first blocked submission if it fits (strict
+   * order); returns whether it did. The pump starts it, then asks again.
+   */
+  #admitBlocked(): boolean {
+    const task = this.#blocked.peek()!;
+    if (this.#roomToWait()) this.enqueue(this.#blocked.shift()!);
+    else if (this.#canStartNow(task.key)) this.#startNow(this.#blocked.shift()!);
+    else return false;
+    return true;
   }
 
   #run(task: Task<Job>, worker: WorkerSlot<Job>, at: number): void {

@@ -185,6 +185,21 @@ describe('full-queue policies', () => {
     await pool.close();
   });
 
+  for (const queueCapacity of [1, 0]) {
+    it(`'block' lets in 20,000 synchronous tasks one after another without growing the stack (queueCapacity ${queueCapacity})`, async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity, onFull: 'block' });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const futures = Array.from({ length: 20_000 }, (_, i) => pool.submit(() => i));
+      expect(pool.stats.blocked).to.equal(20_000 - queueCapacity);
+      gate.resolve();
+      const values = await Promise.all(futures);
+      expect(values[19_999]).to.equal(19_999);
+      expect(pool.stats).to.include({ succeeded: 20_001, blocked: 0, queued: 0, busyWorkers: 0 });
+      await pool.close();
+    });
+  }
+
   it('queueCapacity 0: a task starts at once or the policy applies', async () => {
     const pool = new Pool({ maxWorkers: 2, queueCapacity: 0, scaleUp: 'lazy' });
     const gate = deferred();
