@@ -51,6 +51,43 @@ describe('Pool, acted on by its own listeners', () => {
     expect(peak).to.equal(1);
   });
 
+  it('a task submitted from a pool:resized listener never runs on an idle worker the shrink stops', async () => {
+    const pool = new Pool({ maxWorkers: 2, idleTimeout: Infinity });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    await pool.submit(() => 'done'); // its worker is idle now
+    expect(pool.stats).to.include({ workers: 2, idleWorkers: 1 });
+    let late: ReturnType<typeof pool.submit> | undefined;
+    pool.events$.subscribe((event) => {
+      if (event.type === 'pool:resized') late = pool.submit(() => gate.promise);
+    });
+    pool.resize({ maxWorkers: 1 });
+    expect(late!.state).to.equal('queued');
+    expect(pool.stats).to.include({ workers: 1, running: 1, busyWorkers: 1 });
+    gate.resolve();
+    await pool.close();
+  });
+
+  it('a warm worker whose worker:started listener shrinks the pool below it stops at once', async () => {
+    const pool = new Pool({ maxWorkers: 1, idleTimeout: Infinity });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    let shrunk = false;
+    pool.events$.subscribe((event) => {
+      if (event.type === 'worker:started' && !shrunk) {
+        shrunk = true;
+        pool.resize({ minWorkers: 0, maxWorkers: 1 });
+      }
+    });
+    pool.resize({ minWorkers: 2, maxWorkers: 2 }); // the warm-up's worker is told of, and shrunk away
+    expect(pool.stats).to.include({ workers: 1, idleWorkers: 0, maxWorkers: 1 });
+    const next = pool.submit(() => gate.promise);
+    expect(next.state).to.equal('queued');
+    expect(pool.stats.running).to.equal(1);
+    gate.resolve();
+    await pool.close();
+  });
+
   it('a worker started for a task a listener cancelled is idle, and stops after idleTimeout', async () => {
     const clock = sinon.useFakeTimers();
     try {

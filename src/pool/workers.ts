@@ -91,6 +91,13 @@ export class WorkerSet<Job> {
 
   /** The most recently idle worker, now taken out of the idle stack. */
   takeIdle(): WorkerSlot<Job> | undefined {
+    // More workers than maxWorkers: a listener told of a shrink acted before the idle workers
+    // above the bound stopped. They stop now rather than take a task past the bound.
+    while (this.#all.size > this.maxWorkers) {
+      const surplus = this.#idle.pop();
+      if (surplus === undefined) return undefined;
+      this.stop(surplus, 'resize');
+    }
     return this.#idle.pop();
   }
 
@@ -165,8 +172,10 @@ export class WorkerSet<Job> {
   warmUp(): void {
     while (!this.#closing && this.#all.size < this.minWorkers) {
       const worker = this.start('warm-up');
-      // A listener told of its start may have stopped it already (the pool terminated).
-      if (!worker.stopped) this.markIdle(worker);
+      // A listener told of its start may have stopped it already (the pool terminated), or
+      // shrunk the pool below it: then it stops as a worker released past the bound does.
+      this.release(worker);
+      if (!worker.stopped) this.markIdle(worker, false);
     }
   }
 
