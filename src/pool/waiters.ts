@@ -80,11 +80,11 @@ export class Waiters {
 
   /**
    * The pool went idle: `drain()` resolves now, for this moment, even if the
-   * code it wakes submits more before any later check; and any reservation
-   * still held is stale.
+   * code it wakes submits more before any later check. Reservations stay: a
+   * synchronous task leaves the pool idle for a moment while producers it
+   * released have yet to submit.
    */
   idle(): void {
-    this.#reserved = 0;
     for (const resolve of this.#drain.splice(0)) resolve();
   }
 

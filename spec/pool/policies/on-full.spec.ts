@@ -281,7 +281,7 @@ describe('full-queue policies', () => {
       await pool.close();
     });
 
-    it('producers that wait for ready() (or check hasRoom() first) are never refused, under every scale-up policy', async function () {
+    it('producers that wait for ready() (or check hasRoom() first) are never refused, under every scale-up policy, with synchronous tasks among theirs', async function () {
       this.timeout(60_000);
       await fc.assert(
         fc.asyncProperty(
@@ -295,7 +295,9 @@ describe('full-queue policies', () => {
           fc.integer({ min: 0, max: 4 }), // tasks submitted first, without waiting for room
           // Per producer: whether it asks hasRoom() first and waits only when there is none.
           fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
-          async (options, busy, checksFirst) => {
+          // Which of each producer's tasks return at once: each leaves the pool idle for a moment.
+          fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+          async (options, busy, checksFirst, synchronous) => {
             const producers = checksFirst.length;
             const pool = new Pool({ ...options, onFull: 'reject' });
             const gates: Deferred<void>[] = [];
@@ -311,7 +313,7 @@ describe('full-queue policies', () => {
             const produced = checksFirst.map(async (checkFirst) => {
               for (let n = 0; n < 4; n++) {
                 if (!checkFirst || !pool.hasRoom()) await pool.ready();
-                futures.push(pool.submit(hold));
+                futures.push(pool.submit(synchronous[n % synchronous.length]! ? () => undefined : hold));
               }
             });
             // Tasks finish one at a time, whenever the producers are stuck.
