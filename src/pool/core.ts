@@ -3,8 +3,8 @@ import { now, Timer } from './clock.js';
 import { dispatchers, type Dispatcher } from './dispatch.js';
 import type { PoolEvent } from './events.js';
 import { KeyLanes } from './keys.js';
+import { Arrivals } from './queues/arrivals.js';
 import { Deque } from './queues/deque.js';
-import { older } from './queues/index.js';
 import { Waiters } from './waiters.js';
 import { SignalWatch } from './signals.js';
 import { PoolObservers } from './observers.js';
@@ -59,6 +59,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   readonly #lanes = new KeyLanes<Task<Job>>();
   readonly #signals = new SignalWatch<Task<Job>>((change) => this.batch(change));
   readonly #blocked = new Deque<Task<Job>>(); // submissions waiting for room under 'block'
+  /** Under 'discard-oldest': every task accepted, in order, to find the oldest still waiting. */
+  readonly #arrivals: Arrivals<Task<Job>> | undefined;
   readonly #workers: WorkerSet<Job>;
   #busy = 0;
   /** Tasks running on the caller, each with the runtime worker started for it. */
@@ -97,6 +99,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#options = options;
     this.#dispatch = dispatchers[options.dispatch](options.queue);
     this.#onFull = fullPolicies[options.onFull];
+    this.#arrivals = options.onFull === 'discard-oldest' ? new Arrivals() : undefined;
     this.#scaleUp = scaleUpPolicies[options.scaleUp]();
     this.observers = new PoolObservers(
       () => this.stats(),
@@ -152,6 +155,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /** Publishes a task just accepted, and starts what can start. */
   #queued(task: Task<Job>, at?: number): void {
     this.#hadWork = true; // a refusal is none: it drains nothing
+    this.#arrivals?.push(task, this.#waiting());
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
     this.#pump(at);
@@ -176,7 +180,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * cancellation.
    */
   replaceOldest(task: Task<Job>, at: number): boolean {
-    const victim = older(this.#dispatch.oldest(), this.#lanes.oldest());
+    const victim = this.#arrivals!.oldest();
     if (victim === undefined) return false;
     this.#unqueue(victim);
     if (!this.#accept(task)) this.#dispatch.push(task);

@@ -1,12 +1,5 @@
 import type { DispatchMode, QueueKind } from './options.js';
-import {
-  older,
-  queueFactories,
-  startOrders,
-  type Order,
-  type QueueEntry,
-  type TaskQueue,
-} from './queues/index.js';
+import { queueFactories, startOrders, type Order, type QueueEntry, type TaskQueue } from './queues/index.js';
 import { PriorityQueue } from './queues/priority.js';
 import type { Task } from './task.js';
 import type { WorkerSlot } from './worker.js';
@@ -30,8 +23,6 @@ export interface Dispatcher<Job> {
   next(worker: WorkerSlot<Job>): Task<Job> | undefined;
   /** Forgets a task that stopped waiting. */
   delete(task: Task<Job>): void;
-  /** The waiting task submitted first, left in place. */
-  oldest(): Task<Job> | undefined;
   /** Removes every waiting task. */
   clear(): Task<Job>[];
   workerStarted(worker: WorkerSlot<Job>): void;
@@ -101,9 +92,6 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
       task.home = undefined;
       this.#requeuedSize--;
     }
-  }
-  oldest(): Task<Job> | undefined {
-    return older(this.#queue.oldest(), this.#requeued?.oldest());
   }
   clear(): Task<Job>[] {
     const tasks = this.#queue.clear();
@@ -187,11 +175,6 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   delete(task: Task<Job>): void {
     task.home!.delete(task);
     this.#taken(task);
-  }
-  oldest(): Task<Job> | undefined {
-    let oldest = older(this.#overflow.oldest(), this.#requeued.oldest());
-    for (const worker of this.#workers) oldest = older(oldest, worker.queue!.oldest());
-    return oldest;
   }
   clear(): Task<Job>[] {
     const tasks = [...this.#overflow.clear(), ...this.#requeued.clear()];

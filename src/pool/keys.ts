@@ -1,4 +1,4 @@
-import { older, type QueueEntry } from './queues/index.js';
+import type { QueueEntry } from './queues/index.js';
 
 interface Lane<E> {
   waiting: E[];
@@ -35,20 +35,6 @@ export class KeyLanes<E extends QueueEntry & { readonly key: string | undefined;
     lane.waiting.push(entry);
     entry.inLane = true;
     this.#waiting++;
-  }
-
-  /** The parked task submitted first: the first of some key's lane. */
-  oldest(): E | undefined {
-    let oldest: E | undefined;
-    for (const lane of this.#lanes.values()) {
-      for (let i = lane.head; i < lane.waiting.length; i++) {
-        const entry = lane.waiting[i]!;
-        if (!entry.inLane) continue;
-        oldest = older(oldest, entry);
-        break;
-      }
-    }
-    return oldest;
   }
 
   /** Forgets a parked task that stopped waiting (cancelled). */

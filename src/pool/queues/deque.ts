@@ -127,9 +127,6 @@ export class FifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQue
   steal(): E | undefined {
     return this.pop();
   }
-  oldest(): E | undefined {
-    return this.peek();
-  }
 }
 
 /** Last in, first out: the newest waiting task starts first. A thief takes the oldest. */
@@ -142,8 +139,5 @@ export class LifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQue
   }
   steal(): E | undefined {
     return super.shift();
-  }
-  oldest(): E | undefined {
-    return super.peek();
   }
 }

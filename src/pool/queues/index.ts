@@ -4,7 +4,6 @@ import { byPriority, PriorityQueue, type Order } from './priority.js';
 import type { QueueEntry, TaskQueue } from './task-queue.js';
 
 export type { QueueEntry, TaskQueue } from './task-queue.js';
-export { older } from './task-queue.js';
 export type { Order } from './priority.js';
 
 /** The queue implementations, by the name `options.queue` gives. */

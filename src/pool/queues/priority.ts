@@ -1,5 +1,5 @@
 import type { QueueKind } from '../options.js';
-import { COMPACT_AFTER, older, type QueueEntry, type TaskQueue } from './task-queue.js';
+import { COMPACT_AFTER, type QueueEntry, type TaskQueue } from './task-queue.js';
 
 /** Whether `a` starts before `b`. */
 export type Order = (a: QueueEntry, b: QueueEntry) => boolean;
@@ -70,13 +70,6 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
   /** A thief takes the next entry too: a heap has no cheap "last". */
   steal(): E | undefined {
     return this.shift();
-  }
-
-  /** The earliest submitted live entry: a linear scan (a heap keeps no submission order). */
-  oldest(): E | undefined {
-    let oldest: E | undefined;
-    for (const entry of this.#entries) if (entry.waiting) oldest = older(oldest, entry);
-    return oldest;
   }
 
   delete(entry: E): void {

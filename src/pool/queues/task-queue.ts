@@ -27,18 +27,10 @@ export interface TaskQueue<E extends QueueEntry> {
   peek(): E | undefined;
   /** Removes and returns the entry a thief takes: the one that would start last. */
   steal(): E | undefined;
-  /** The live entry submitted first, left in place. */
-  oldest(): E | undefined;
   /** Forgets an entry that is leaving (cancelled): it may still read as waiting. */
   delete(entry: E): void;
   /** Removes and returns every live entry. */
   clear(): E[];
-}
-
-/** The one of two entries submitted first (either may be missing). */
-export function older<E extends QueueEntry>(a: E | undefined, b: E | undefined): E | undefined {
-  if (a === undefined) return b;
-  return b === undefined || a.id < b.id ? a : b;
 }
 
 /** Compaction threshold: dead entries are swept once they exceed both this and the live count. */
