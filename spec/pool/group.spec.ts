@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { CancelledError, Pool, TaskGroup, type Future } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
+import { heapInUse } from '../support/gc.js';
 
 describe('task groups', () => {
   let pool: Pool;
@@ -8,6 +9,42 @@ describe('task groups', () => {
     pool = new Pool({ maxWorkers: 2 });
   });
   afterEach(() => pool.close());
+
+  it('failFast cancels the tasks that bring a signal of their own, and later ones at once, with the failure as cause', async () => {
+    const group = pool.group({ failFast: true });
+    const controller = new AbortController();
+    const gate = deferred();
+    const own = group.submit(() => gate.promise, { signal: controller.signal });
+    const boom = new Error('boom');
+    const failing = group.submit(async () => {
+      throw boom;
+    });
+    await failing.result();
+    const result = await own.result();
+    expect(result.isErr() && result.error)
+      .to.be.instanceOf(CancelledError)
+      .with.property('cause', boom);
+    const late = group.submit(() => 'late', { signal: controller.signal });
+    expect(late.state).to.equal('cancelled');
+    controller.abort(); // nothing left for it to cancel
+    gate.resolve();
+    await group.settled();
+    expect(pool.stats).to.include({ failed: 1, cancelled: 2 });
+  });
+
+  it('failFast keeps nothing alive per task under a signal that outlives its tasks', async () => {
+    const controller = new AbortController(); // one signal for the whole process, say
+    const round = async (n: number): Promise<void> => {
+      const group = pool.group({ failFast: true });
+      for (let i = 0; i < n; i++) group.submit(() => i, { signal: controller.signal });
+      await group.wait();
+    };
+    await round(1_000);
+    const before = await heapInUse();
+    await round(20_000);
+    const perTask = ((await heapInUse()) - before) / 20_000;
+    expect(perTask).to.be.below(30); // joining the signals with AbortSignal.any kept about 65 B
+  });
 
   it('wait resolves to values in submission order', async () => {
     const group = pool.group<number>();

@@ -14,3 +14,10 @@ export async function collected(ref: WeakRef<object>): Promise<boolean> {
   gc();
   return ref.deref() === undefined;
 }
+
+/** The heap in use once the current job is over and the garbage is collected. */
+export async function heapInUse(): Promise<number> {
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  return process.memoryUsage().heapUsed;
+}

@@ -87,18 +87,25 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     // A GroupJob is the pool's Job, typed by its result; the pool runs it as such.
     if (failure === undefined)
       return this.#add(this.#submit(job as Job, options)) as Future<GroupResult<T, R>>;
-    // The group's signal joins the task's own. A failure then cancels every task of the group at
+    // A task watches the group's signal, so that a failure cancels every task of the group at
     // once, also one whose submission it happened in (a task that ran at once and failed), and a
-    // task submitted after it. Bad options still throw as they would have.
+    // task submitted after it. A task with a signal of its own keeps it, and the failure cancels
+    // it directly: joining the two with AbortSignal.any would do the same, but Node 20 keeps
+    // every signal that makes alive for as long as the user's lives (some 60 B per task under a
+    // signal that lasts the process). Bad options still throw as they would have.
     const own = checkSubmitOptions(options).signal;
-    const signal = own === undefined ? failure.signal : AbortSignal.any([own, failure.signal]);
+    const signal = own === undefined || failure.signal.aborted ? failure.signal : own;
     const future = this.#add(this.#submit(job as Job, { ...options, signal }));
+    if (signal === own && failure.signal.aborted) future.cancel(failure.signal.reason);
     // Synchronous on settlement, so that nothing else starts in between.
     future.toObservable().subscribe({
       error: (error: unknown) => {
         if (failure.signal.aborted || future.state !== 'failed') return;
         this.#firstFailure = future;
-        this.#batch(() => failure.abort(error));
+        this.#batch(() => {
+          failure.abort(error);
+          for (const other of this.#futures) other.cancel(error); // those with signals of their own
+        });
       },
     });
     return future as Future<GroupResult<T, R>>;
