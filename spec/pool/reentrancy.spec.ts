@@ -88,6 +88,26 @@ describe('Pool, acted on by its own listeners', () => {
     await pool.close();
   });
 
+  it("'discard-oldest' takes the task submitted first as its victim, also among submissions made by its listeners", async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 2, onFull: 'discard-oldest' });
+    pool.pause(); // nothing starts: the queue only fills
+    const never = (): Promise<never> => new Promise(() => {});
+    const discarded: number[] = [];
+    let resubmits = 2;
+    pool.events$.subscribe((event) => {
+      if (event.type !== 'task:cancelled') return;
+      discarded.push(event.taskId);
+      if (resubmits-- > 0) pool.submit(never); // each evicts the oldest in turn
+    });
+    pool.submit(never); // 1
+    pool.submit(never); // 2: full
+    pool.submit(never); // 3 evicts 1; the listener's 4 evicts 2, and its 5 evicts 3
+    pool.submit(never); // 6 evicts 4, the oldest left
+    expect(discarded).to.deep.equal([1, 2, 3, 4]);
+    expect(pool.stats).to.include({ queued: 2, cancelled: 4, rejected: 0 });
+    await pool.terminate();
+  });
+
   it('a worker started for a task a listener cancelled is idle, and stops after idleTimeout', async () => {
     const clock = sinon.useFakeTimers();
     try {

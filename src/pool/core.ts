@@ -148,14 +148,24 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * serves a whole synchronous step (see `taskReturned`).
    */
   enqueue(task: Task<Job>, at?: number): void {
-    if (!this.#accept(task)) this.#dispatch.push(task);
+    this.#place(task);
     this.#queued(task, at);
   }
 
-  /** Publishes a task just accepted, and starts what can start. */
+  /**
+   * Takes the task in and gives it its place: in the queue, or behind its
+   * key. Nothing is published yet, so a task is placed before anything a
+   * listener submits: under 'discard-oldest', places are taken in
+   * submission order, and the first still waiting is the oldest.
+   */
+  #place(task: Task<Job>): void {
+    if (!this.#accept(task)) this.#dispatch.push(task);
+    this.#arrivals?.push(task, this.#waiting());
+  }
+
+  /** Publishes a task just placed, and starts what can start. */
   #queued(task: Task<Job>, at?: number): void {
     this.#hadWork = true; // a refusal is none: it drains nothing
-    this.#arrivals?.push(task, this.#waiting());
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
     this.#pump(at);
@@ -183,7 +193,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     const victim = this.#arrivals!.oldest();
     if (victim === undefined) return false;
     this.#unqueue(victim);
-    if (!this.#accept(task)) this.#dispatch.push(task);
+    this.#place(task);
     // The pump holds still meanwhile: the new task starts only once it is published as queued.
     this.#holdingPump(() => this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at));
     // A listener may have cancelled it, or terminated the pool: then that was its only news.

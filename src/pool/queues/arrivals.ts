@@ -3,9 +3,10 @@ import type { QueueEntry } from './task-queue.js';
 /**
  * The waiting entries in the order they arrived, wherever each waits (a
  * heap, behind its key, in a worker's own queue): what a pool that discards
- * its oldest task asks for at every submission once its queue is full. With
- * nothing blocked in such a pool, entries arrive in submission order, so the
- * first still waiting is the oldest.
+ * its oldest task asks for at every submission once its queue is full. Such
+ * a pool blocks nothing and places each task as it is submitted, before any
+ * listener hears of it: entries arrive in submission order, so the first
+ * still waiting is the oldest.
  *
  * `oldest()` is amortised O(1): entries that stopped waiting (started,
  * cancelled) are dropped from the front as they surface, and all at once
