@@ -108,6 +108,24 @@ describe('Pool, acted on by its own listeners', () => {
     await pool.terminate();
   });
 
+  it('a worker being started has no task: its worker:started listener counts it idle, and so does pool:drained', async () => {
+    const pool = new Pool({ maxWorkers: 2, minWorkers: 1 });
+    const seen: string[] = [];
+    let submitted = false;
+    pool.events$.subscribe((event) => {
+      if (event.type !== 'worker:started' && event.type !== 'pool:drained') return;
+      const { busyWorkers, idleWorkers, workers } = pool.stats;
+      seen.push(`${event.type} busy ${busyWorkers} idle ${idleWorkers} of ${workers}`);
+      if (event.type === 'worker:started' && !submitted) {
+        submitted = true;
+        pool.submit(() => 'done at once');
+      }
+    });
+    pool.resize({ minWorkers: 2 }); // the warm-up starts worker 2
+    expect(seen).to.deep.equal(['worker:started busy 0 idle 2 of 2', 'pool:drained busy 0 idle 2 of 2']);
+    await pool.close();
+  });
+
   it('a worker started for a task a listener cancelled is idle, and stops after idleTimeout', async () => {
     const clock = sinon.useFakeTimers();
     try {

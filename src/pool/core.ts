@@ -772,11 +772,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   stats(): PoolStats {
     const succeeded = this.#succeeded;
     const failed = this.#failed;
-    const { size, idle, minWorkers, maxWorkers } = this.#workers;
+    const { size, minWorkers, maxWorkers } = this.#workers;
+    // Occupied slots: a worker being started (its start still being told of) has none yet.
+    const busy = this.#busy;
     return {
       workers: size,
-      idleWorkers: idle,
-      busyWorkers: size - idle,
+      idleWorkers: size - busy,
+      busyWorkers: busy,
       minWorkers,
       maxWorkers,
       queued: this.#waiting() + this.#queuedInTransit,

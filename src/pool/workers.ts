@@ -74,7 +74,7 @@ export class WorkerSet<Job> {
     return this.#all.size;
   }
 
-  /** Idle workers. */
+  /** Workers on the idle stack: those a task can start on now. */
   get idle(): number {
     return this.#idle.size;
   }
