@@ -20,7 +20,8 @@ export class Arrivals<E extends QueueEntry> {
   /** An entry arrives; `waiting` is how many wait in all, it included. */
   push(entry: E, waiting: number): void {
     this.#entries.push(entry);
-    if (this.#entries.length - this.#head > 2 * waiting + 32) this.#compact();
+    // The slots before the head count too: they are freed only by a compaction.
+    if (this.#entries.length > 2 * waiting + 32) this.#compact();
   }
 
   /** The first entry still waiting, left in place. */
