@@ -60,6 +60,13 @@ const live = (pool: FakePool) =>
     minWorkers: pool.minWorkers,
   }));
 
+/** The maxWorkers values `autoscale` emits for a real pool, as they come. */
+function appliedTo(pool: Pool, policy: AutoscalePolicy): number[] {
+  const applied: number[] = [];
+  pool.state$.pipe(autoscale(pool, policy)).subscribe((workers) => applied.push(workers));
+  return applied;
+}
+
 describe('autoscale', () => {
   let scheduler: TestScheduler;
   beforeEach(() => (scheduler = marbles()));
@@ -301,10 +308,7 @@ describe('autoscale', () => {
       const clock = sinon.useFakeTimers();
       try {
         const pool = new Pool({ maxWorkers: 1 });
-        const applied: number[] = [];
-        pool.state$
-          .pipe(autoscale(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100 }))
-          .subscribe((workers) => applied.push(workers));
+        const applied = appliedTo(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100 });
         const gate = deferred();
         for (let i = 0; i < 4; i++) pool.submit(() => gate.promise);
         await flush();
@@ -342,10 +346,7 @@ describe('autoscale', () => {
     const clock = sinon.useFakeTimers();
     try {
       const pool = new Pool({ maxWorkers: 2 });
-      const applied: number[] = [];
-      pool.state$
-        .pipe(autoscale(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 10_000 }))
-        .subscribe((workers) => applied.push(workers));
+      const applied = appliedTo(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 10_000 });
       const gate = deferred();
       for (let i = 0; i < 20; i++) pool.submit(() => gate.promise);
       await flush();
