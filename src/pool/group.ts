@@ -104,7 +104,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
         this.#firstFailure = future;
         this.#batch(() => {
           failure.abort(error);
-          for (const other of this.#futures) other.cancel(error); // those with signals of their own
+          this.cancel(error); // those with signals of their own
         });
       },
     });
