@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Pool } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
+import { heapInUse } from '../support/gc.js';
 
 describe('keyed tasks', () => {
   it('run one at a time per key, in submission order, while keys run concurrently', async () => {
@@ -145,5 +146,46 @@ describe('keyed tasks', () => {
     expect(await Promise.all([d, e])).to.deep.equal(['d', 'e']);
     expect(pool.stats).to.include({ queued: 0, succeeded: 3, cancelled: 2 });
     await pool.close();
+  });
+
+  describe('memory', function () {
+    this.timeout(20_000);
+
+    it('a key that stays busy, with tasks always waiting behind it, keeps nothing per task', async () => {
+      const pool = new Pool({ maxWorkers: 4 });
+      const task = () => new Promise<void>((resolve) => setImmediate(resolve));
+      // Three always in flight for the key: one running, two waiting behind it.
+      const window = [1, 2, 3].map(() => pool.submit(task, { key: 'hot' }));
+      const run = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          await window.shift();
+          window.push(pool.submit(task, { key: 'hot' }));
+        }
+      };
+      await run(1_000);
+      const before = await heapInUse();
+      await run(50_000);
+      const perTask = ((await heapInUse()) - before) / 50_000;
+      expect(perTask).to.be.below(4); // a lane that only grew kept about 12 B
+      await Promise.all(window);
+      await pool.close();
+    });
+
+    it('tasks cancelled while they wait behind a busy key are let go', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const gate = deferred();
+      pool.submit(() => gate.promise, { key: 'k' });
+      const cancelAll = (n: number) => {
+        for (let i = 0; i < n; i++) pool.submit(() => i, { key: 'k' }).cancel();
+      };
+      cancelAll(1_000);
+      const before = await heapInUse();
+      cancelAll(20_000);
+      const perTask = ((await heapInUse()) - before) / 20_000;
+      expect(perTask).to.be.below(50); // kept until the key freed: over 900 B each
+      expect(pool.stats).to.include({ queued: 0, cancelled: 21_000 });
+      gate.resolve();
+      await pool.close();
+    });
   });
 });

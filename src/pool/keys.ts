@@ -1,17 +1,17 @@
+import { Deque } from './queues/deque.js';
 import type { QueueEntry } from './queues/index.js';
-
-interface Lane<E> {
-  waiting: E[];
-  head: number;
-}
 
 /**
  * Keyed serialisation: at most one task per key is in the queue or running;
- * the key's later tasks wait here, in submission order. A key with nothing
- * waiting or running holds no memory.
+ * the key's later tasks wait here, in submission order. A busy key with
+ * nothing waiting behind it holds a map entry and no more; its lane is made
+ * when a task first waits behind it. A lane is a ring buffer: a key that
+ * stays busy for good, with tasks always waiting, holds only the slots they
+ * fill, and tasks cancelled while they wait are swept as any queue sweeps
+ * them.
  */
 export class KeyLanes<E extends QueueEntry & { readonly key: string | undefined; inLane: boolean }> {
-  readonly #lanes = new Map<string, Lane<E>>();
+  readonly #lanes = new Map<string, Deque<E> | null>();
   #waiting = 0;
 
   /** Tasks waiting behind their key. */
@@ -26,21 +26,24 @@ export class KeyLanes<E extends QueueEntry & { readonly key: string | undefined;
 
   /** Marks the key busy: its task goes to the queue. */
   acquire(key: string): void {
-    this.#lanes.set(key, { waiting: [], head: 0 });
+    this.#lanes.set(key, null);
   }
 
   /** Parks a task behind its busy key. */
   park(entry: E): void {
-    const lane = this.#lanes.get(entry.key!)!;
-    lane.waiting.push(entry);
+    const key = entry.key!;
+    let lane = this.#lanes.get(key);
+    if (lane == null) this.#lanes.set(key, (lane = new Deque<E>()));
+    lane.push(entry);
     entry.inLane = true;
     this.#waiting++;
   }
 
-  /** Forgets a parked task that stopped waiting (cancelled). */
+  /** Forgets a parked task that stops waiting (cancelled). */
   delete(entry: E): void {
     entry.inLane = false;
     this.#waiting--;
+    this.#lanes.get(entry.key!)?.delete(entry);
   }
 
   /**
@@ -48,35 +51,23 @@ export class KeyLanes<E extends QueueEntry & { readonly key: string | undefined;
    * (which now holds the key), or frees the key.
    */
   release(key: string): E | undefined {
-    const lane = this.#lanes.get(key);
-    if (lane === undefined) return undefined;
-    while (lane.head < lane.waiting.length) {
-      const next = lane.waiting[lane.head]!;
-      lane.waiting[lane.head++] = undefined as unknown as E;
-      if (next.inLane) {
-        next.inLane = false;
-        this.#waiting--;
-        if (lane.head === lane.waiting.length) {
-          lane.waiting = [];
-          lane.head = 0;
-        }
-        return next;
-      }
+    const next = this.#lanes.get(key)?.shift();
+    if (next === undefined) {
+      this.#lanes.delete(key);
+      return undefined;
     }
-    this.#lanes.delete(key);
-    return undefined;
+    next.inLane = false;
+    this.#waiting--;
+    return next;
   }
 
   /** Removes and returns every parked task, and frees every key. */
   clear(): E[] {
     const parked: E[] = [];
     for (const lane of this.#lanes.values()) {
-      for (let i = lane.head; i < lane.waiting.length; i++) {
-        const entry = lane.waiting[i]!;
-        if (entry.inLane) {
-          entry.inLane = false;
-          parked.push(entry);
-        }
+      for (const entry of lane?.clear() ?? []) {
+        entry.inLane = false;
+        parked.push(entry);
       }
     }
     this.#lanes.clear();
