@@ -9,3 +9,12 @@ describe('after close()', () => {
     expect(code).to.equal(0);
   });
 });
+
+describe('ready()', () => {
+  it('waiting behind places nobody took, is let in with nothing else to keep the process alive', async function () {
+    this.timeout(30_000);
+    const { code, stdout, stderr } = await runTsx('spec/fixtures/ready-after-giving-up.ts');
+    expect(stdout + stderr).to.contain('ready after 2 tasks');
+    expect(code).to.equal(0); // 13: the process ended with the ready() still pending
+  });
+});

@@ -122,13 +122,14 @@ export class Waiters {
   #reserve(): void {
     this.#reserved++;
     // A released producer submits in its continuation; one that never does
-    // (it was unsubscribed meanwhile) must not hold the place for long.
+    // (it was unsubscribed meanwhile) must not hold the place for long. The
+    // turn keeps the process alive: a producer still waiting behind such a
+    // place may have nothing else to wake it, and one turn holds nobody long.
     this.#expiry ??= nextTurn(() => {
       this.#expiry = undefined;
       this.#reserved = 0;
       if (this.#ready.length > 0) this.schedule();
     });
-    this.#expiry.unref?.();
   }
 
   #free(): number {
