@@ -18,6 +18,7 @@ export type {
   ScaleDownOption,
   ScaleUpPolicyName,
   SubmitOptions,
+  WaitOptions,
 } from './pool/options.js';
 export type {
   PoolEvent,

@@ -385,6 +385,25 @@ describe('runInPool', () => {
       expect(pool.stats).to.include({ submitted: 2, cancelled: 2, rejected: 0 });
     });
 
+    it('leaves the line of ready(): the next producer gets the room at once', async () => {
+      pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
+      const [first, second] = [deferred(), deferred()];
+      pool.submit(() => first.promise);
+      pool.submit(() => second.promise); // the queue is full
+      const subscription = range(0, 3)
+        .pipe(runInPool(pool, () => () => 0))
+        .subscribe(); // waits in ready()
+      subscription.unsubscribe();
+      let ready = false;
+      const next = pool.ready().then(() => (ready = true));
+      first.resolve(); // one place frees
+      await flush();
+      expect(ready).to.equal(true); // the gone subscription held the place until the next turn
+      await next;
+      second.resolve();
+      expect(pool.stats).to.include({ submitted: 2, rejected: 0 });
+    });
+
     it('each subscription submits and cancels its own tasks', async () => {
       pool = new Pool({ maxWorkers: 4 });
       const gate = deferred<number>();

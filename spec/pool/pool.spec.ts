@@ -330,6 +330,41 @@ describe('Pool', () => {
       await pool.close();
     });
 
+    it('drain with a signal: aborting it rejects with the reason; the others still resolve', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      const controller = new AbortController();
+      const givenUp = pool.drain({ signal: controller.signal });
+      const kept = pool.drain({ signal: new AbortController().signal });
+      const reason = new Error('gave up');
+      controller.abort(reason);
+      expect(await givenUp.catch((error: unknown) => error)).to.equal(reason);
+      gate.resolve();
+      await kept;
+      await pool.close();
+    });
+
+    it('drain and ready with an aborted signal reject at once, bad options with a TypeError', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1 });
+      const reason = new Error('already');
+      const aborted = AbortSignal.abort(reason);
+      expect(await pool.drain({ signal: aborted }).catch((error: unknown) => error)).to.equal(reason);
+      expect(await pool.ready({ signal: aborted }).catch((error: unknown) => error)).to.equal(reason);
+      const bad = [
+        [
+          () => pool.ready({ signal: 'no' as unknown as AbortSignal }),
+          /ready option signal must be an AbortSignal/,
+        ],
+        [() => pool.drain(7 as unknown as object), /drain options must be an object, received 7/],
+      ] as const;
+      for (const [wait, message] of bad) {
+        const error = await wait().catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(TypeError).with.property('message').that.matches(message);
+      }
+      await pool.close();
+    });
+
     it('close finishes everything queued, then refuses new work with PoolClosedError', async () => {
       const pool = new Pool({ maxWorkers: 1 });
       pool.pause();

@@ -1,7 +1,7 @@
 import { Observable, Subject, takeUntil, type OperatorFunction } from 'rxjs';
 import { Err, Ok, type Result } from 'ts-results-es';
 import type { Future } from '../futures/future.js';
-import { describeValue, type SubmitOptions } from '../pool/options.js';
+import { describeValue, type SubmitOptions, type WaitOptions } from '../pool/options.js';
 import type { TaskFunction } from '../pool/runtime.js';
 import type { PoolStats } from '../pool/stats.js';
 import type { ExportedFunctionName, ModuleTask, ResultOf, ThreadPool } from '../threads/thread-pool.js';
@@ -28,8 +28,12 @@ export interface RunInPoolOptions {
  * functions) and `ThreadPool` (jobs are `{ fn, args }`) both are one.
  */
 export interface TaskSubmitter<Job> {
-  /** Resolves when the queue has room: the operator's backpressure. */
-  ready(): Promise<void>;
+  /**
+   * Resolves when the queue has room: the operator's backpressure. The
+   * operator passes a signal that aborts when it is unsubscribed; a pool
+   * that takes it forgets the waiter then.
+   */
+  ready(options?: WaitOptions): Promise<void>;
   /** Submits one job as a task. */
   submit(job: Job, options?: SubmitOptions): Future<unknown>;
   /**
@@ -171,6 +175,8 @@ export function runInPool<T, Job>(
       let submitted = 0;
       let nextToEmit = 0;
       let awaitingRoom = false;
+      // Aborted on teardown: a `ready()` still pending then leaves the pool's waiters.
+      let stopWaiting: AbortController | undefined;
       let sourceDone = false;
       let active = true;
       // Ends the source's subscription, also while the source is still inside
@@ -275,7 +281,8 @@ export function runInPool<T, Job>(
       const requestRoom = (): void => {
         if (awaitingRoom || !active || backlog.size === 0) return;
         awaitingRoom = true;
-        pool.ready().then(onRoom, fail);
+        stopWaiting ??= new AbortController();
+        pool.ready({ signal: stopWaiting.signal }).then(onRoom, fail);
       };
 
       const subscription = source.pipe(takeUntil(stopSource)).subscribe({
@@ -300,6 +307,7 @@ export function runInPool<T, Job>(
         active = false;
         subscription.unsubscribe();
         stopSource.complete();
+        stopWaiting?.abort();
         cancelInFlight('runInPool: unsubscribed');
         backlog.clear();
         early.clear();

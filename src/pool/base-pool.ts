@@ -4,7 +4,7 @@ import { PoolCore } from './core.js';
 import { asyncDispose } from './dispose.js';
 import type { PoolEvent, ScalingEvent } from './events.js';
 import { TaskGroup, type TaskGroupOptions } from './group.js';
-import type { ResolvedOptions, SubmitOptions } from './options.js';
+import { checkWaitOptions, type ResolvedOptions, type SubmitOptions, type WaitOptions } from './options.js';
 import type { Runtime } from './runtime.js';
 import type { PoolStats } from './stats.js';
 
@@ -56,9 +56,15 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    *   pool.submit(() => upload(file));
    * }
    * ```
+   *
+   * A producer that may give up passes a `signal`: aborting it rejects the
+   * promise with the signal's reason and takes the producer out of the line.
+   *
+   * @throws (rejects with) `TypeError` for options that are not
+   * `{ signal?: AbortSignal }`.
    */
-  ready(): Promise<void> {
-    return this.#core.ready();
+  ready(options?: WaitOptions): Promise<void> {
+    return waitFor(options, 'ready', (signal) => this.#core.ready(signal));
   }
 
   /**
@@ -81,10 +87,11 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    * a cancelled function still returning keeps its worker busy. It resolves
    * for the first such moment (the one `pool:drained` reports), even if more
    * work was submitted before its continuation runs; at once if the pool is
-   * idle already.
+   * idle already. Aborting `options.signal` rejects it with the signal's
+   * reason and forgets the waiter.
    */
-  drain(): Promise<void> {
-    return this.#core.drain();
+  drain(options?: WaitOptions): Promise<void> {
+    return waitFor(options, 'drain', (signal) => this.#core.drain(signal));
   }
 
   /**
@@ -177,4 +184,19 @@ export abstract class BasePool<Job> implements AsyncDisposable {
   [asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** Validates a wait's options, then waits: bad options reject, as an `async` method's would. */
+function waitFor(
+  options: WaitOptions | undefined,
+  method: string,
+  wait: (signal: AbortSignal | undefined) => Promise<void>,
+): Promise<void> {
+  let signal: AbortSignal | undefined;
+  try {
+    signal = checkWaitOptions(method, options);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  return wait(signal);
 }

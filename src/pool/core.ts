@@ -657,12 +657,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     );
   }
 
-  drain(): Promise<void> {
-    return this.#waiters.drain();
+  drain(signal: AbortSignal | undefined): Promise<void> {
+    return this.#waiters.drain(signal);
   }
 
-  ready(): Promise<void> {
-    return this.#waiters.ready(this.#unbounded());
+  ready(signal: AbortSignal | undefined): Promise<void> {
+    return this.#waiters.ready(this.#unbounded(), signal);
   }
 
   hasRoom(): boolean {

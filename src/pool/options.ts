@@ -97,6 +97,16 @@ export interface SubmitOptions {
   key?: string;
 }
 
+/** Options of `ready()` and `drain()`. */
+export interface WaitOptions {
+  /**
+   * Aborting it stops the wait: the promise rejects with the signal's
+   * `reason`, and the pool forgets the waiter (a producer that gave up holds
+   * no place and no memory).
+   */
+  signal?: AbortSignal;
+}
+
 const show = (value: unknown): string => {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
@@ -247,6 +257,15 @@ export function checkSubmitOptions(options: unknown): TaskOptions {
     timeout: timeout as number | undefined,
     signal: signal as AbortSignal | undefined,
   };
+}
+
+/** The signal of `ready(options)` or `drain(options)`, validated. */
+export function checkWaitOptions(method: string, options: unknown): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${method} options must be an object, received ${show(options)}`);
+  }
+  return checkSignal(`${method} option signal`, (options as WaitOptions).signal);
 }
 
 export { show as describeValue };

@@ -14,6 +14,29 @@ type Waiter = () => void;
 const { setImmediate: nextTurn, clearImmediate: cancelTurn } = globalThis;
 
 /**
+ * A promise that resolves when `waiters` calls it, or rejects with the
+ * signal's reason when the signal aborts first, leaving `waiters` then.
+ */
+function wait(waiters: Waiter[], signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal === undefined) {
+      waiters.push(resolve);
+      return;
+    }
+    const waiter = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = (): void => {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    waiters.push(waiter);
+  });
+}
+
+/**
  * Everybody waiting on the pool: `drain()` (until idle), `ready()` (until
  * there is room) and `close()`/`terminate()` (until finished). They wait on
  * the pool's one change signal: after a change, one microtask later, every
@@ -44,19 +67,21 @@ export class Waiters {
     return this.#drain.length > 0 || this.#ready.length > 0;
   }
 
-  drain(): Promise<void> {
+  drain(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#conditions.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.#drain.push(resolve));
+    return wait(this.#drain, signal);
   }
 
   /** `unbounded`: the queue never fills, so there is always room. */
-  ready(unbounded: boolean): Promise<void> {
+  ready(unbounded: boolean, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (unbounded || this.#finished) return Promise.resolve();
     if (this.hasRoom(false)) {
       this.#reserve();
       return Promise.resolve();
     }
-    const promise = new Promise<void>((resolve) => this.#ready.push(resolve));
+    const promise = wait(this.#ready, signal);
     this.schedule();
     return promise;
   }

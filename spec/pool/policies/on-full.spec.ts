@@ -282,6 +282,26 @@ describe('full-queue policies', () => {
       await pool.close();
     });
 
+    it('a producer whose signal aborts leaves the line: the place goes to the next one at once', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
+      const [first, second] = [deferred(), deferred()];
+      pool.submit(() => first.promise);
+      pool.submit(() => second.promise); // the queue is full
+      const controller = new AbortController();
+      const givenUp = pool.ready({ signal: controller.signal });
+      let ready = false;
+      const next = pool.ready().then(() => (ready = true));
+      const reason = new Error('gave up');
+      controller.abort(reason);
+      expect(await givenUp.catch((error: unknown) => error)).to.equal(reason);
+      first.resolve(); // one place frees
+      await flush();
+      expect(ready).to.equal(true); // a producer still in line held the place until the next turn
+      await next;
+      second.resolve();
+      await pool.close();
+    });
+
     it('producers that wait for ready() (or check hasRoom() first) are never refused, under every scale-up policy, with synchronous tasks among theirs', async function () {
       this.timeout(60_000);
       await fc.assert(
