@@ -314,6 +314,33 @@ describe('Future', () => {
     kept.unsubscribe();
   });
 
+  it('a settled Future holds neither what its function captured nor its pool', async () => {
+    // Made here: an error keeps the functions on its stack until its stack is read.
+    const failure = new Error('failed');
+    const submit = (outcome: 'succeeds' | 'fails' | 'is cancelled') => {
+      const own = new Pool({ maxWorkers: 1 });
+      const captured = { data: new Array<number>(1_000).fill(1) };
+      const future = own.submit(async () => {
+        if (outcome === 'fails') throw failure;
+        return captured.data.length;
+      });
+      if (outcome === 'is cancelled') {
+        own.pause();
+        future.cancel();
+      }
+      void own.close();
+      // events$ is made once by the pool's core, which the Pool object only fronts.
+      return { future, captured: new WeakRef(captured), pool: new WeakRef(own.events$) };
+    };
+    for (const outcome of ['succeeds', 'fails', 'is cancelled'] as const) {
+      const { future, captured, pool: own } = submit(outcome);
+      await future.result();
+      expect(await collected(captured), `what the function of one that ${outcome} captured`).to.equal(true);
+      expect(await collected(own), `the pool of one that ${outcome}`).to.equal(true);
+      expect(future.settled).to.equal(true); // kept to the end
+    }
+  });
+
   it('exposes ctx.taskId equal to the Future id', async () => {
     const ids: number[] = [];
     const futures = [1, 2, 3].map(() => pool.submit(({ taskId }) => ids.push(taskId)));

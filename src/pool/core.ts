@@ -268,7 +268,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     let out: unknown;
     let promise: Promise<unknown> | undefined;
     try {
-      out = worker.run(task.job, new Context(task, -1));
+      out = worker.run(task.job!, new Context(task, -1));
       promise = settlesOnce(out);
     } catch (error) {
       finish(error, false);
@@ -404,7 +404,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     let out: unknown;
     let promise: Promise<unknown> | undefined;
     try {
-      out = worker.runtime.run(task.job, new Context(task, worker.id));
+      out = worker.runtime.run(task.job!, new Context(task, worker.id));
       promise = settlesOnce(out);
     } catch (error) {
       this.taskReturned(worker, error, false);

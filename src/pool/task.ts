@@ -54,9 +54,11 @@ export interface TaskOwner<Job> {
  * the pool core sees this class; users see `Future`.
  */
 export class Task<Job> extends Future<unknown> implements QueueEntry {
-  readonly job: Job;
+  /** What it runs; let go once it settles (a kept Future holds no closure of the user's). */
+  job: Job | undefined;
   readonly #options: TaskOptions;
-  readonly #owner: TaskOwner<Job>;
+  /** Its pool; let go once it settles (a kept Future of a closed pool holds no pool). */
+  #owner: TaskOwner<Job> | undefined;
   /** The worker whose slot it holds while its function runs. */
   worker: WorkerSlot<Job> | null = null;
   /** The queue holding it when that is not the pool's one queue: a worker's own, or the requeued tasks'. */
@@ -149,7 +151,8 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
 
   /** The user's signal fired (the task is its abort listener): cancel, with its reason as the cause. */
   handleEvent(): void {
-    this.#owner.cancelTask(
+    // Settled meanwhile by a listener of another task on the same signal.
+    this.#owner?.cancelTask(
       this,
       new CancelledError('The task was cancelled by its signal', {
         taskId: this.id,
@@ -161,7 +164,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   /** Its timeout elapsed. */
   timedOut(): void {
     this.timer = undefined;
-    this.#owner.timeoutTask(this);
+    this.#owner?.timeoutTask(this);
   }
 
   protected override requestCancel(reason: unknown): boolean {
@@ -169,7 +172,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
       taskId: this.id,
       ...(reason === undefined ? {} : { cause: reason }),
     });
-    return this.#owner.cancelTask(this, error);
+    return this.#owner!.cancelTask(this, error);
   }
 
   block(): void {
@@ -185,6 +188,8 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   }
 
   settle(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown, at: number): void {
+    this.job = undefined;
+    this.#owner = undefined;
     this.settleAs(state, outcome, at);
   }
 
