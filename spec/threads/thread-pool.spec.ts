@@ -77,6 +77,19 @@ describe('ThreadPool', () => {
       expect(await future).to.equal(10);
     });
 
+    it('a buffer transferred already fails its task with a DataCloneError; the thread goes on', async () => {
+      const bytes = new Uint8Array([1, 2, 3, 4]);
+      await pool.submit<number>({ fn: 'sum', args: [bytes], transfer: [bytes.buffer] });
+      // Node's postMessage sends nothing and throws nothing for this one.
+      const again = pool.submit<number>({ fn: 'sum', args: [bytes], transfer: [bytes.buffer] });
+      const result = await again.result();
+      const error = result.isErr() ? (result.error as DOMException) : undefined;
+      expect(error).to.be.instanceOf(DOMException).with.property('name', 'DataCloneError');
+      expect(error!.message).to.contain('task.transfer[0] is an ArrayBuffer already transferred');
+      expect(await pool.run('add', 1, 2)).to.equal(3);
+      expect(pool.stats.busyWorkers).to.equal(0);
+    });
+
     it('what a task posts on parentPort is its own: the pool neither breaks on it nor takes it for an answer', async () => {
       const future = pool.submit<string>({ fn: 'chatty', args: [0] });
       // The task posts null, a progress record and an answer-shaped message for its own id.

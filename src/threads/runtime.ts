@@ -84,7 +84,9 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
 
   run(job: ThreadTask, ctx: TaskContext): Promise<unknown> {
     const message: PoolMessage = { type: 'run', id: ctx.taskId, fn: job.fn, args: job.args };
-    // Throws (and fails the task, the thread unharmed) when an arg cannot be cloned.
+    // Throws (and fails the task, the thread unharmed) when an arg cannot be cloned, or a
+    // buffer to transfer was transferred already: Node drops such a message without a word.
+    if (job.transfer !== undefined) checkTransferable(job.transfer);
     this.#port.postMessage(message, job.transfer);
     return new Promise((resolve, reject) => {
       this.#running = { id: ctx.taskId, resolve, reject };
@@ -142,6 +144,34 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     const running = this.#release();
     const cause = this.#lastError ?? new Error(`The thread exited with code ${code}`);
     this.#crashed(new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause }));
+  }
+}
+
+/**
+ * Throws a `DataCloneError` if `transfer` lists an `ArrayBuffer` already
+ * detached (transferred by an earlier task). `postMessage` would send
+ * nothing, and throw nothing, when the message holds a view of it: the
+ * task would wait for an answer forever, holding its thread.
+ */
+function checkTransferable(transfer: ThreadTask['transfer'] & object): void {
+  for (const [index, item] of transfer.entries()) {
+    if (item instanceof ArrayBuffer && isDetached(item)) {
+      throw new DOMException(
+        `task.transfer[${index}] is an ArrayBuffer already transferred (detached): it can be neither transferred nor cloned`,
+        'DataCloneError',
+      );
+    }
+  }
+}
+
+/** Node 20 has no `ArrayBuffer#detached`; only a detached buffer refuses a view. */
+function isDetached(buffer: ArrayBuffer): boolean {
+  if (buffer.byteLength > 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
   }
 }
 

@@ -19,7 +19,11 @@ export interface ThreadTask {
   readonly fn: string;
   /** Its arguments, structured-cloned into the thread. */
   readonly args: readonly unknown[];
-  /** Objects to transfer rather than copy; after the task starts they are unusable here. */
+  /**
+   * Objects to transfer rather than copy; after the task starts they are
+   * unusable here. A buffer transferred already (by an earlier task) fails
+   * the task with a `DataCloneError`.
+   */
   readonly transfer?: readonly TransferListItem[];
 }
 
