@@ -27,6 +27,12 @@ const optionCases: Case[] = [
     'module must be a path or a file URL, received https://example.com/work.js',
   ],
   [
+    'a module string that is a URL of another scheme',
+    { module: 'https://example.com/work.js' },
+    TypeError,
+    'module must be a path or a file URL, received "https://example.com/work.js"',
+  ],
+  [
     'a module file that does not exist',
     { module: 'spec/threads/fixtures/missing.ts' },
     TypeError,

@@ -84,6 +84,9 @@ function checkModule(value: unknown): string {
         `${expected}, received ${value instanceof URL ? value.href : describeValue(value)}`,
       );
     }
+  } else if (typeof value === 'string' && /^[a-z][a-z\d+.-]+:/i.test(value)) {
+    // A URL of another scheme (`https:`, `data:`), not a relative path; a drive letter has one letter.
+    throw new TypeError(`${expected}, received ${describeValue(value)}`);
   } else if (typeof value === 'string' && value !== '') {
     path = resolve(value);
   } else {
