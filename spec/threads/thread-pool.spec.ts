@@ -179,6 +179,25 @@ describe('ThreadPool', () => {
     });
   });
 
+  describe('a module slow to load', () => {
+    const slowLoad = 'spec/threads/fixtures/slow-load.mjs';
+
+    it("a task's timeout counts from when its thread has loaded the module, not the thread's start", async () => {
+      const slow = new ThreadPool({ module: slowLoad, maxWorkers: 1, taskTimeout: 2_000 });
+      // The thread's start and 600 ms of loading, then 1,500 of work: counted from the hand-off,
+      // this task would time out.
+      expect(await slow.submit({ fn: 'wait', args: [1_500] })).to.equal(1_500);
+      await slow.close();
+    });
+
+    it('a start-up longer than the timeout times the task out', async () => {
+      const slow = new ThreadPool({ module: slowLoad, maxWorkers: 1, taskTimeout: 50 });
+      const result = await slow.submit({ fn: 'add', args: [1, 2] }).result();
+      expect(result.isErr() && (result.error as Error).name).to.equal('TimeoutError');
+      await slow.close();
+    });
+  });
+
   describe('a module that never finishes loading', () => {
     const neverLoads = 'spec/threads/fixtures/never-loads.mjs';
 

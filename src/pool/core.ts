@@ -259,7 +259,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       return;
     }
     this.#queuedInTransit--;
-    this.#begin(task, -1, now());
+    this.#begin(task, -1, now(), worker);
     if (task.settled) {
       finish(undefined, true);
       return;
@@ -395,7 +395,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     worker.task = task;
     task.worker = worker;
     this.#busy++;
-    this.#begin(task, worker.id, at);
+    this.#begin(task, worker.id, at, worker.runtime);
     // A listener of its start may have cancelled it, or terminated the pool: its function is not called.
     if (task.settled) {
       this.taskReturned(worker, undefined, true);
@@ -415,7 +415,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     else promise.then(worker.onFulfilled, worker.onRejected);
   }
 
-  #begin(task: Task<Job>, workerId: number, at: number): void {
+  #begin(task: Task<Job>, workerId: number, at: number, runtime: RuntimeWorker<Job>): void {
     this.#running++;
     task.start(at);
     // Armed before the start is published: a listener that cancels the task stops the timer with it.
@@ -424,6 +424,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       const timer = new Timer(onTaskTimeout, task, true);
       timer.start(timeout);
       task.timer = timer;
+      // On a worker still starting: counted again once it can run the task, if still running.
+      runtime.onceReady?.(() => {
+        if (task.timer === timer) timer.start(timeout);
+      });
     }
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'task:started', time: at, taskId: task.id, workerId });

@@ -16,6 +16,14 @@ export interface RuntimeWorker<Job> {
    * need not listen to every task's signal.
    */
   abort?(reason: unknown): void;
+  /**
+   * For a worker still starting (a thread loading its module): calls
+   * `callback` once it runs tasks without delay. A ready worker never calls
+   * it; absent, the worker is always ready. A task given to a starting
+   * worker has its timeout counted again from then, so that the start-up is
+   * not taken from its time (a start-up longer than the timeout times it out).
+   */
+  onceReady?(callback: () => void): void;
   /** Stops the worker; it runs nothing more. */
   stop(): void;
 }

@@ -20,8 +20,9 @@ import { contextKey } from './context.js';
  * inside the task context that `taskSignal()` reads (the storage in the shared
  * `globalThis` slot of `context.ts`) and answers `done` or `failed`, an error
  * sent as a record; for `abort`, it aborts that task's signal, and answers
- * at once for a task not yet started (its module still loading). A module
- * that fails to load fails each task with the loader's error.
+ * at once for a task not yet started (its module still loading). Once the
+ * module has loaded, or failed to, it says `loaded`. A module that fails to
+ * load fails each task with the loader's error.
  *
  * @example
  * ```ts
@@ -57,7 +58,14 @@ async function load() {
 
 const loading = load();
 let loaded;
-loading.then((exports) => (loaded = exports), () => {});
+// Told once, either way: the pool counts a task's timeout from then.
+loading.then(
+  (exports) => {
+    loaded = exports;
+    port.postMessage({ type: 'loaded' });
+  },
+  () => port.postMessage({ type: 'loaded' }),
+);
 // The running tasks, by id. One thread runs one task at a time, but an
 // aborted task may still be returning when the next one starts.
 const tasks = new Map();

@@ -67,6 +67,14 @@ export interface FailedMessage {
 }
 
 /**
+ * Thread → pool, once: the module has loaded (or failed to, and each task
+ * fails with the loader's error); tasks start without waiting from now on.
+ */
+export interface LoadedMessage {
+  readonly type: 'loaded';
+}
+
+/**
  * What a thread sends to its pool.
  *
  * @example
@@ -74,7 +82,7 @@ export interface FailedMessage {
  * port.postMessage({ type: 'done', id: 7, value: 832040 } satisfies ThreadMessage);
  * ```
  */
-export type ThreadMessage = DoneMessage | FailedMessage;
+export type ThreadMessage = DoneMessage | FailedMessage | LoadedMessage;
 
 /** The `workerData` a thread starts with. */
 export interface ThreadData {

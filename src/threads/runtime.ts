@@ -50,6 +50,10 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   #running: Running | undefined = undefined;
   #lastError: unknown = undefined;
   #stopped = false;
+  /** The module has loaded (or failed to): a task starts without waiting. */
+  #loaded = false;
+  /** Called when it has: the timeouts of tasks given to it meanwhile. */
+  #onLoaded: (() => void)[] = [];
 
   constructor(
     workerId: number,
@@ -94,6 +98,11 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     });
   }
 
+  /** Until the thread has loaded the module: `callback` then. */
+  onceReady(callback: () => void): void {
+    if (!this.#loaded) this.#onLoaded.push(callback);
+  }
+
   /** The running task was aborted on the pool's side: abort it in the thread too. */
   abort(reason: unknown): void {
     const running = this.#running;
@@ -105,6 +114,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#onLoaded.length = 0;
     this.#release();
     this.#thread.unref();
     this.#port.close();
@@ -112,6 +122,11 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   }
 
   #answered(message: ThreadMessage): void {
+    if (message.type === 'loaded') {
+      this.#loaded = true;
+      for (const callback of this.#onLoaded.splice(0)) callback();
+      return;
+    }
     if (message.id !== this.#running?.id) return;
     if (message.type === 'done') this.#finish(true, message.value);
     else this.#finish(false, fromRecord(message.error));
@@ -140,6 +155,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
       received = receiveMessageOnPort(this.#port);
     }
     this.#stopped = true;
+    this.#onLoaded.length = 0;
     this.#port.close();
     const running = this.#release();
     const cause = this.#lastError ?? new Error(`The thread exited with code ${code}`);

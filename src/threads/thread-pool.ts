@@ -68,6 +68,9 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  *   {@link taskSignal}. As with `Pool`, the Future settles at once and the
  *   thread is free when the function returns: a function that ignores its
  *   signal keeps its thread busy (and `terminate()` waiting) until it ends.
+ *   A task handed to a thread still starting has its timeout counted from
+ *   when the thread has loaded `module`: the start-up is not taken from the
+ *   task's time, unless it outlasts the timeout, which then times it out.
  * - **Crash:** a thread that dies (an uncaught error, `process.exit`, a
  *   resource limit) fails its task with `WorkerCrashedError` and is replaced
  *   (up to `minWorkers` at once, else when a task needs a thread); the pool goes on.
