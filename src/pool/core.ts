@@ -61,6 +61,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   readonly #blocked = new Deque<Task<Job>>(); // submissions waiting for room under 'block'
   /** Under 'discard-oldest': every task accepted, in order, to find the oldest still waiting. */
   readonly #arrivals: Arrivals<Task<Job>> | undefined;
+  /**
+   * Under 'discard-oldest': tasks placed in an evicted task's stead whose
+   * `task:queued` waits for the eviction to be told (innermost last); null
+   * once a listener's action settled it, and its `task:queued` went first.
+   */
+  readonly #unpublished: (Task<Job> | null)[] = [];
   readonly #workers: WorkerSet<Job>;
   #busy = 0;
   /** Tasks running on the caller, each with the runtime worker started for it. */
@@ -187,19 +193,29 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * place before anyone hears of the victim, so that what a listener does
    * then (submit, terminate) comes after the submission that made room, as it
    * would for any other; `task` is published as queued after the victim's
-   * cancellation.
+   * cancellation, or first thing when what a listener does settles it.
    */
   replaceOldest(task: Task<Job>, at: number): boolean {
     const victim = this.#arrivals!.oldest();
     if (victim === undefined) return false;
     this.#unqueue(victim);
     this.#place(task);
+    this.#unpublished.push(task);
     // The pump holds still meanwhile: the new task starts only once it is published as queued.
     this.#holdingPump(() => this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at));
-    // A listener may have cancelled it, or terminated the pool: then that was its only news.
-    if (task.state === 'queued') this.#queued(task, at);
+    // A listener may have settled it (cancelled, evicted, terminated): then it was published first.
+    if (this.#unpublished.pop() !== null && task.state === 'queued') this.#queued(task, at);
     else this.#pump(at);
     return true;
+  }
+
+  /** A task placed in an evicted one's stead is settled before it was told queued: it is told now, first. */
+  #publishEarly(task: Task<Job>): void {
+    const index = this.#unpublished.indexOf(task);
+    if (index === -1) return;
+    this.#unpublished[index] = null;
+    this.#hadWork = true;
+    this.#emitTask('task:queued', task);
   }
 
   /** Takes a queued task out of the queue, or from behind its key. */
@@ -473,6 +489,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     workerId?: number,
     at = now(),
   ): void {
+    if (this.#unpublished.length !== 0) this.#publishEarly(task);
     this.#record(task, state, outcome, at);
     this.#tell(task, state, outcome, workerId, at);
   }

@@ -451,6 +451,30 @@ describe('full-queue policies', () => {
       expect(ran).to.equal(false);
       expect(pool.stats).to.include({ workers: 0, queued: 0, running: 0, cancelled: 3 });
     });
+
+    it('a new task settled by what a listener does is told queued first', async () => {
+      const settleBy = {
+        eviction: (pool: Pool) => void pool.submit(() => 'evicts the new task'),
+        terminate: (pool: Pool) => void pool.terminate(),
+        'its signal': (_pool: Pool, controller: AbortController) => controller.abort(),
+      };
+      for (const [how, act] of Object.entries(settleBy)) {
+        const { pool, gate, queued, events } = fullPool('discard-oldest');
+        const controller = new AbortController();
+        pool.events$.subscribe((event) => {
+          if (event.type === 'task:cancelled' && event.taskId === queued.id) act(pool, controller);
+        });
+        const task = pool.submit(() => 'new', { signal: controller.signal });
+        const told = events.filter((event) => 'taskId' in event && event.taskId === task.id);
+        expect(task.state, how).to.equal('cancelled');
+        expect(
+          told.map((event) => event.type),
+          how,
+        ).to.deep.equal(['task:queued', 'task:cancelled']);
+        gate.resolve();
+        await pool.close();
+      }
+    });
   });
 
   it("'caller-runs' keeps a key's tasks one at a time: a task whose key is busy waits behind it", async () => {
