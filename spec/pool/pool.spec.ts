@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import sinon from 'sinon';
-import { CancelledError, PoolClosedError, Pool, TimeoutError, type PoolStats } from '../../src/index.js';
+import {
+  CancelledError,
+  PoolClosedError,
+  Pool,
+  TimeoutError,
+  type Future,
+  type PoolStats,
+} from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
 
 const conserved = (s: PoolStats): number =>
@@ -362,6 +369,56 @@ describe('Pool', () => {
         const error = await wait().catch((e: unknown) => e);
         expect(error).to.be.instanceOf(TypeError).with.property('message').that.matches(message);
       }
+      await pool.close();
+    });
+
+    it('clear cancels every waiting task, queued, behind its key or blocked, and keeps the pool open', async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 2, onFull: 'block' });
+      const gate = deferred<string>();
+      const running = pool.submit(() => gate.promise, { key: 'k' });
+      const parked = pool.submit(() => 'parked', { key: 'k' }); // waits behind its key
+      const queued = pool.submit(() => 'queued');
+      const blocked = pool.submit(() => 'blocked'); // the queue is full
+      expect([parked.state, queued.state, blocked.state]).to.deep.equal(['queued', 'queued', 'blocked']);
+      const during: string[] = [];
+      const subscription = pool.events$.subscribe((event) => {
+        if ('taskId' in event) during.push(`${event.type} ${event.taskId}`);
+      });
+      const reason = new Error('not wanted any more');
+      expect(pool.clear(reason)).to.equal(3);
+      subscription.unsubscribe();
+      // Nothing starts in the room the cancellations free.
+      expect(during).to.deep.equal([parked, queued, blocked].map(({ id }) => `task:cancelled ${id}`));
+      for (const future of [parked, queued, blocked]) {
+        const result = await future.result();
+        const error = result.isErr() ? result.error : undefined;
+        expect(error).to.be.instanceOf(CancelledError).with.property('cause', reason);
+      }
+      expect(running.state).to.equal('running');
+      expect(pool.stats).to.include({ running: 1, queued: 0, blocked: 0, cancelled: 3, closed: false });
+      expect(pool.clear()).to.equal(0);
+      gate.resolve('ran');
+      expect(await running).to.equal('ran');
+      expect(await pool.submit(() => 'after')).to.equal('after');
+      await pool.close();
+    });
+
+    it('clear leaves what a listener submits while it clears, and keeps keys held by running tasks', async () => {
+      const pool = new Pool({ maxWorkers: 2 });
+      const gate = deferred();
+      pool.submit(() => gate.promise, { key: 'k' });
+      pool.submit(() => gate.promise); // both workers busy
+      const waiting = [pool.submit(() => 1), pool.submit(() => 2, { key: 'k' })];
+      let late: Future<string> | undefined;
+      pool.events$.subscribe((event) => {
+        if (event.type === 'task:cancelled' && late === undefined)
+          late = pool.submit(() => 'late', { key: 'k' });
+      });
+      expect(pool.clear()).to.equal(2);
+      expect(waiting.map((future) => future.state)).to.deep.equal(['cancelled', 'cancelled']);
+      expect(late!.state).to.equal('queued'); // still behind the running task of its key
+      gate.resolve();
+      expect(await late!).to.equal('late');
       await pool.close();
     });
 

@@ -13,6 +13,7 @@ type Step =
   | { op: 'pause' }
   | { op: 'resume' }
   | { op: 'resize'; maxWorkers: number }
+  | { op: 'clear' }
   | { op: 'tick' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -36,6 +37,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({ op: fc.constant('resize' as const), maxWorkers: fc.integer({ min: 1, max: 4 }) }),
   },
   { weight: 2, arbitrary: fc.constant({ op: 'tick' as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
 );
 
 const counted = (s: PoolStats): number =>
@@ -134,6 +136,15 @@ describe('pool properties (fast-check)', function () {
               case 'resize':
                 pool.resize({ maxWorkers: s.maxWorkers });
                 break;
+              case 'clear': {
+                const waiting = futures.filter(
+                  (future) => future.state === 'queued' || future.state === 'blocked',
+                );
+                expect(pool.clear('cleared')).to.equal(waiting.length);
+                expect(waiting.every((future) => future.state === 'cancelled')).to.equal(true);
+                expect(pool.stats).to.include({ queued: 0, blocked: 0 });
+                break;
+              }
               case 'tick':
                 await flush(3);
                 break;

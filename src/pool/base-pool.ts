@@ -119,6 +119,25 @@ export abstract class BasePool<Job> implements AsyncDisposable {
     return this.#core.terminate(reason);
   }
 
+  /**
+   * Cancels every task still waiting (queued, waiting behind its key, or
+   * blocked) and keeps the pool open: running tasks go on, and later
+   * submissions are taken as usual. Each Future is cancelled with a
+   * `CancelledError` whose `cause` is `reason`, in submission order, as one
+   * change (none starts in a place another's cancellation freed). Returns
+   * how many it cancelled. `clear()` then `close()` stops a pool once its
+   * running tasks end.
+   *
+   * @example
+   * ```ts
+   * // The user left the page: what has not started yet is not wanted any more.
+   * const dropped = pool.clear(new Error('navigated away'));
+   * ```
+   */
+  clear(reason?: unknown): number {
+    return this.#core.clear(reason);
+  }
+
   /** Stops starting queued tasks; running ones go on. Does nothing once the pool is closed (or closing). */
   pause(): void {
     this.#core.pause();

@@ -13,7 +13,7 @@ import { discardedError, fullPolicies, type FullPolicy, type FullPolicyHost } fr
 import { scaleUpPolicies, type ScaleUpPolicy } from './policies/scale-up.js';
 import type { Runtime, RuntimeWorker } from './runtime.js';
 import type { PoolStats } from './stats.js';
-import { Context, Task, type TaskOwner } from './task.js';
+import { cancelledError, Context, Task, type TaskOwner } from './task.js';
 import type { WorkerSlot } from './worker.js';
 import { WorkerSet, type WorkersHost } from './workers.js';
 
@@ -616,6 +616,25 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     });
   }
 
+  /**
+   * Cancels every task still waiting (queued, behind its key, or blocked),
+   * in submission order, as one change: none starts in a place another's
+   * cancellation freed. Running tasks go on. Returns how many it cancelled.
+   */
+  clear(reason: unknown): number {
+    const waiting = [...this.#dispatch.values(), ...this.#lanes.values(), ...this.#blocked.values()];
+    waiting.sort((a, b) => a.id - b.id);
+    let cleared = 0;
+    this.batch(() => {
+      for (const task of waiting) {
+        // A listener told of one cancellation may have settled a task further on.
+        if (!task.waiting) continue;
+        if (this.cancelTask(task, cancelledError('The queue was cleared', task.id, reason))) cleared++;
+      }
+    });
+    return cleared;
+  }
+
   /** New bounds, validated as at construction. Busy workers above `maxWorkers` stop as their tasks return. */
   resize(minWorkers: number | undefined, maxWorkers: number | undefined): void {
     const workers = this.#workers;
@@ -735,11 +754,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       }
       // Terminating is what the pool's signal asks for: it has nothing more to do.
       this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
-      const error = (taskId: number): CancelledError =>
-        new CancelledError('The pool was terminated', {
-          taskId,
-          ...(reason === undefined ? {} : { cause: reason }),
-        });
       const blocked = this.#blocked.clear();
       const queued = [...this.#dispatch.clear(), ...this.#lanes.clear()];
       this.#blockedInTransit += blocked.length;
@@ -756,7 +770,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
           if (state === 'blocked') this.#blockedInTransit--;
           else if (state === 'queued') this.#queuedInTransit--;
           else if (state !== 'running') continue;
-          const cause = error(task.id);
+          const cause = cancelledError('The pool was terminated', task.id, reason);
           this.#settle(task, 'cancelled', cause, state === 'running' ? (task.worker?.id ?? -1) : undefined);
           if (state === 'running') this.#abort(task, cause);
         }

@@ -23,6 +23,8 @@ export interface Dispatcher<Job> {
   next(worker: WorkerSlot<Job>): Task<Job> | undefined;
   /** Forgets a task that stopped waiting. */
   delete(task: Task<Job>): void;
+  /** Every waiting task, as a copy, in no particular order. */
+  values(): Task<Job>[];
   /** Removes every waiting task. */
   clear(): Task<Job>[];
   workerStarted(worker: WorkerSlot<Job>): void;
@@ -92,6 +94,11 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
       task.home = undefined;
       this.#requeuedSize--;
     }
+  }
+  values(): Task<Job>[] {
+    const tasks = this.#queue.values();
+    if (this.#requeuedSize > 0) tasks.push(...this.#requeued!.values());
+    return tasks;
   }
   clear(): Task<Job>[] {
     const tasks = this.#queue.clear();
@@ -175,6 +182,11 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   delete(task: Task<Job>): void {
     task.home!.delete(task);
     this.#taken(task);
+  }
+  values(): Task<Job>[] {
+    const tasks = [...this.#overflow.values(), ...this.#requeued.values()];
+    for (const worker of this.#workers) tasks.push(...worker.queue!.values());
+    return tasks;
   }
   clear(): Task<Job>[] {
     const tasks = [...this.#overflow.clear(), ...this.#requeued.clear()];

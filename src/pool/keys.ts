@@ -61,6 +61,13 @@ export class KeyLanes<E extends QueueEntry & { readonly key: string | undefined;
     return next;
   }
 
+  /** Every parked task, as a copy. */
+  values(): E[] {
+    const parked: E[] = [];
+    for (const lane of this.#lanes.values()) if (lane !== null) parked.push(...lane.values());
+    return parked;
+  }
+
   /** Removes and returns every parked task, and frees every key. */
   clear(): E[] {
     const parked: E[] = [];

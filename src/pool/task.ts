@@ -42,6 +42,11 @@ interface Extras {
   inLane: boolean;
 }
 
+/** A task's `CancelledError`, with `reason` as its `cause` when one is given. */
+export function cancelledError(message: string, taskId: number, reason: unknown): CancelledError {
+  return new CancelledError(message, { taskId, ...(reason === undefined ? {} : { cause: reason }) });
+}
+
 /** What a task asks of the pool that owns it. */
 export interface TaskOwner<Job> {
   cancelTask(task: Task<Job>, error: CancelledError): boolean;
@@ -168,11 +173,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   }
 
   protected override requestCancel(reason: unknown): boolean {
-    const error = new CancelledError('The task was cancelled', {
-      taskId: this.id,
-      ...(reason === undefined ? {} : { cause: reason }),
-    });
-    return this.#owner!.cancelTask(this, error);
+    return this.#owner!.cancelTask(this, cancelledError('The task was cancelled', this.id, reason));
   }
 
   block(): void {

@@ -77,6 +77,10 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
     if (this.#dead > COMPACT_AFTER && this.#dead > this.size) this.#compact(entry);
   }
 
+  values(): E[] {
+    return this.#entries.filter((entry) => entry.waiting);
+  }
+
   clear(): E[] {
     const ranks = this.#ranks;
     const seqs = this.#seqs;

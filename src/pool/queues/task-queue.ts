@@ -29,6 +29,8 @@ export interface TaskQueue<E extends QueueEntry> {
   steal(): E | undefined;
   /** Forgets an entry that is leaving (cancelled): it may still read as waiting. */
   delete(entry: E): void;
+  /** The live entries, as a copy: the caller may delete them as it goes. */
+  values(): E[];
   /** Removes and returns every live entry. */
   clear(): E[];
 }
