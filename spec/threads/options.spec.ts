@@ -69,6 +69,30 @@ const optionCases: Case[] = [
     'resourceLimits.maxOldGenerationSizeMb must be a finite number of MB > 0, received 0',
   ],
   [
+    'workerData that cannot be cloned',
+    { module, workerData: { send: () => 1 } },
+    TypeError,
+    /^workerData must be structured-cloneable, received an object \(.*could not be cloned/,
+  ],
+  [
+    'env that is not an object',
+    { module, env: 'PATH=/bin' },
+    TypeError,
+    'env must be an object or SHARE_ENV, received "PATH=/bin"',
+  ],
+  [
+    'argv that is not an array',
+    { module, argv: '--fast' },
+    TypeError,
+    'argv must be an array, received "--fast"',
+  ],
+  [
+    'execArgv that is not an array of strings',
+    { module, execArgv: ['--inspect', 9229] },
+    TypeError,
+    'execArgv must be an array of strings, received an array',
+  ],
+  [
     'a pool option of the wrong type',
     { module, maxWorkers: '2' },
     TypeError,

@@ -269,6 +269,33 @@ describe('ThreadPool', () => {
       await limited.close();
     });
 
+    it("passes workerData, env, argv and execArgv to each thread; workerData is the module's alone", async () => {
+      const configured = new ThreadPool({
+        module: 'spec/threads/fixtures/settings.mjs',
+        maxWorkers: 1,
+        workerData: { region: 'eu', sizes: [1, 2] },
+        env: { RXPOOL_SPEC: 'from the pool' },
+        argv: ['--mode', 7],
+        execArgv: ['--no-warnings'],
+      });
+      const seen = (await configured.run('settings')) as Record<string, unknown> & { argv: string[] };
+      expect(seen).to.deep.include({
+        workerData: { region: 'eu', sizes: [1, 2] },
+        env: 'from the pool',
+        execArgv: ['--no-warnings'],
+      });
+      expect(seen.argv.slice(-2)).to.deep.equal(['--mode', '7']);
+      await configured.close();
+      const plain = new ThreadPool({ module: 'spec/threads/fixtures/settings.mjs', maxWorkers: 1 });
+      const { workerData, execArgv } = (await plain.run('settings')) as {
+        workerData: unknown;
+        execArgv: string[];
+      };
+      expect(workerData).to.equal(undefined); // nothing of the pool's own
+      expect(execArgv).to.deep.equal(process.execArgv); // inherited, with the loader preloads
+      await plain.close();
+    });
+
     it('takes the module as a file: URL string', async () => {
       const fromString = new ThreadPool({ module: workUrl.href, maxWorkers: 1 });
       expect(fromString.stats.workers).to.equal(0);

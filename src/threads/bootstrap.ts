@@ -15,8 +15,9 @@ import { contextKey } from './context.js';
  * `require()` when only a require hook knows its extension (`.ts` under tsx
  * on Node 20).
  *
- * It speaks the protocol of `protocol.ts`, on the port it is given in its
- * `workerData` (not `parentPort`, which stays the tasks' own): for `run`, it calls the export
+ * It speaks the protocol of `protocol.ts`, on the port it is sent first on
+ * `parentPort` (which then stays the tasks' own, as `workerData` stays the
+ * module's): for `run`, it calls the export
  * inside the task context that `taskSignal()` reads (the storage in the shared
  * `globalThis` slot of `context.ts`) and answers `done` or `failed`, an error
  * sent as a record; for `abort`, it aborts that task's signal, and answers
@@ -26,17 +27,18 @@ import { contextKey } from './context.js';
  *
  * @example
  * ```ts
- * new Worker(bootstrapUrl, { workerData }); // bootstrapUrl encodes bootstrapSource
+ * new Worker(bootstrapUrl, settings).postMessage(threadData, [threadData.port]); // bootstrapUrl encodes bootstrapSource
  * ```
  */
 export const bootstrapSource = `import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 
 // The pool speaks on a port of its own, so that what a task posts on
 // parentPort (progress, anything) never reaches it, nor is taken for an answer.
-const { moduleUrl, workerId, port } = workerData;
+// Its own data comes first on parentPort, so that workerData is left to the module.
+const { moduleUrl, workerId, port } = await new Promise((resolve) => parentPort.once('message', resolve));
 const contextSlot = Symbol.for(${JSON.stringify(contextKey)});
 const storage = (globalThis[contextSlot] ??= new AsyncLocalStorage());
 
@@ -217,8 +219,8 @@ port.on('message', (message) => {
  * @example
  * ```ts
  * const { port1, port2 } = new MessageChannel(); // the protocol's own channel
- * const workerData = { moduleUrl, workerId, port: port2 } satisfies ThreadData;
- * const thread = new Worker(bootstrapUrl, { workerData, transferList: [port2] });
+ * const thread = new Worker(bootstrapUrl, { workerData: { the: "module's own" } });
+ * thread.postMessage({ moduleUrl, workerId, port: port2 } satisfies ThreadData, [port2]);
  * ```
  */
 export const bootstrapUrl = new URL(`data:text/javascript,${encodeURIComponent(bootstrapSource)}`);

@@ -6,12 +6,13 @@ import os from 'node:os';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ResourceLimits } from 'node:worker_threads';
+import { SHARE_ENV, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
 import { describeValue, resolveOptions, type PoolOptions, type ResolvedOptions } from '../pool/options.js';
 
 /**
  * Options of `new ThreadPool(options)`: those of `Pool` (with `maxWorkers`
- * optional), plus `module` and `resourceLimits`. A bad value throws a
+ * optional), plus `module` and what each `new Worker(...)` is given
+ * (`resourceLimits`, `workerData`, `env`, `argv`, `execArgv`). A bad value throws a
  * `TypeError` or `RangeError` that names the option and the value.
  *
  * @example
@@ -61,13 +62,35 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'maxWorkers'> {
   maxWorkers?: number;
   /** Passed to each `new Worker(...)`: heap and stack limits of a thread. A thread that exceeds them crashes. */
   resourceLimits?: ResourceLimits;
+  /**
+   * What `workerData` (from `node:worker_threads`) reads in each thread: a
+   * structured clone of this value, as in piscina and tinypool. The pool's
+   * own start-up data takes another way, so this is the module's alone.
+   */
+  workerData?: unknown;
+  /** Each thread's `process.env`: an object of strings, or `SHARE_ENV`. Default: a copy of this thread's. */
+  env?: WorkerOptions['env'];
+  /** Appended to each thread's `process.argv`. */
+  argv?: readonly unknown[];
+  /**
+   * Each thread's Node options, instead of this process's `process.execArgv`.
+   * Those carry the preloads of `npx tsx` or `node --import tsx`: a list
+   * given here replaces them, so a TypeScript module then needs its loader
+   * listed here too.
+   */
+  execArgv?: readonly string[];
 }
+
+/** What each `new Worker(...)` of a pool is given, beside the pool's own. */
+export type ThreadSettings = Readonly<
+  Pick<WorkerOptions, 'resourceLimits' | 'workerData' | 'env' | 'argv' | 'execArgv'>
+>;
 
 /** ThreadPool options after validation. */
 export interface ResolvedThreadOptions {
   /** The module's file URL. */
   readonly moduleUrl: string;
-  readonly resourceLimits: Readonly<ResourceLimits> | undefined;
+  readonly thread: ThreadSettings;
   readonly pool: ResolvedOptions;
 }
 
@@ -127,6 +150,41 @@ function checkResourceLimits(value: unknown): Readonly<ResourceLimits> | undefin
   return Object.freeze({ ...value });
 }
 
+/** The options passed to each `new Worker(...)`, validated; those not given are left out. */
+function checkThreadSettings(given: Partial<Record<keyof ThreadPoolOptions, unknown>>): ThreadSettings {
+  const { resourceLimits, workerData, env, argv, execArgv } = given;
+  const settings: { -readonly [K in keyof ThreadSettings]: ThreadSettings[K] } = {};
+  if (resourceLimits !== undefined) settings.resourceLimits = checkResourceLimits(resourceLimits);
+  if (workerData !== undefined) {
+    try {
+      structuredClone(workerData);
+    } catch (error) {
+      throw new TypeError(
+        `workerData must be structured-cloneable, received ${describeValue(workerData)} (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+    settings.workerData = workerData;
+  }
+  if (env !== undefined) {
+    if (env !== SHARE_ENV && (typeof env !== 'object' || env === null || Array.isArray(env))) {
+      throw new TypeError(`env must be an object or SHARE_ENV, received ${describeValue(env)}`);
+    }
+    settings.env = env as ThreadSettings['env'];
+  }
+  if (argv !== undefined) {
+    if (!Array.isArray(argv)) throw new TypeError(`argv must be an array, received ${describeValue(argv)}`);
+    settings.argv = [...(argv as unknown[])];
+  }
+  if (execArgv !== undefined) {
+    if (!Array.isArray(execArgv) || !execArgv.every((flag) => typeof flag === 'string')) {
+      throw new TypeError(`execArgv must be an array of strings, received ${describeValue(execArgv)}`);
+    }
+    settings.execArgv = [...(execArgv as string[])];
+  }
+  return Object.freeze(settings);
+}
+
 /**
  * The `maxWorkers` of a pool whose options leave it out: the machine's
  * parallelism, or `minWorkers` when that is more.
@@ -155,10 +213,10 @@ export function resolveThreadOptions(options: unknown): ResolvedThreadOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`ThreadPool options must be an object, received ${describeValue(options)}`);
   }
-  const { module, resourceLimits, minWorkers } = options as Partial<Record<keyof ThreadPoolOptions, unknown>>;
+  const { module, minWorkers, ...given } = options as Partial<Record<keyof ThreadPoolOptions, unknown>>;
   return Object.freeze({
     moduleUrl: checkModule(module),
-    resourceLimits: checkResourceLimits(resourceLimits),
+    thread: checkThreadSettings(given),
     pool: resolveOptions(options, defaultMaxWorkers(minWorkers)),
   });
 }

@@ -84,7 +84,7 @@ export interface LoadedMessage {
  */
 export type ThreadMessage = DoneMessage | FailedMessage | LoadedMessage;
 
-/** The `workerData` a thread starts with. */
+/** Pool → thread, first, on the thread's `parentPort`: what it needs to start. */
 export interface ThreadData {
   /** The file URL of the module whose exports the tasks call. */
   readonly moduleUrl: string;

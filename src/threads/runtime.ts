@@ -1,14 +1,9 @@
-import {
-  MessageChannel,
-  receiveMessageOnPort,
-  Worker,
-  type MessagePort,
-  type ResourceLimits,
-} from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { WorkerCrashedError } from '../errors.js';
 import type { Runtime, RuntimeWorker } from '../pool/runtime.js';
 import type { TaskContext } from '../pool/task.js';
 import { bootstrapUrl } from './bootstrap.js';
+import type { ThreadSettings } from './options.js';
 import {
   fromRecord,
   recordThrown,
@@ -37,7 +32,7 @@ interface Running {
  *
  * @example
  * ```ts
- * const worker = new ThreadWorker(1, 'file:///app/worker.js', undefined, onCrash);
+ * const worker = new ThreadWorker(1, 'file:///app/worker.js', {}, onCrash);
  * await worker.run({ fn: 'fib', args: [20] }, ctx); // 6765
  * ```
  */
@@ -58,21 +53,20 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   constructor(
     workerId: number,
     moduleUrl: string,
-    resourceLimits: ResourceLimits | undefined,
+    settings: ThreadSettings,
     crashed: (error: unknown) => void,
   ) {
     this.#workerId = workerId;
     this.#crashed = crashed;
     const { port1, port2 } = new MessageChannel();
-    const workerData: ThreadData = { moduleUrl, workerId, port: port2 };
     try {
-      this.#thread = new Worker(bootstrapUrl, {
-        workerData,
-        transferList: [port2],
-        ...(resourceLimits === undefined ? {} : { resourceLimits }),
-      });
+      this.#thread = new Worker(bootstrapUrl, settings);
+      // The pool's own data, first on parentPort: `workerData` is the user's.
+      const data: ThreadData = { moduleUrl, workerId, port: port2 };
+      this.#thread.postMessage(data, [port2]);
     } catch (error) {
       port1.close();
+      port2.close();
       throw error;
     }
     this.#port = port1;
@@ -196,7 +190,7 @@ function isDetached(buffer: ArrayBuffer): boolean {
  *
  * @example
  * ```ts
- * const runtime = new ThreadRuntime('file:///app/worker.js', undefined);
+ * const runtime = new ThreadRuntime('file:///app/worker.js', { resourceLimits: { maxOldGenerationSizeMb: 64 } });
  * const worker = runtime.startWorker(1, (error) => console.error(error)); // a WorkerCrashedError
  * const value = await worker.run({ fn: 'fib', args: [20] }, ctx);
  * worker.stop();
@@ -204,16 +198,16 @@ function isDetached(buffer: ArrayBuffer): boolean {
  */
 export class ThreadRuntime implements Runtime<ThreadTask> {
   readonly #moduleUrl: string;
-  readonly #resourceLimits: ResourceLimits | undefined;
+  readonly #settings: ThreadSettings;
 
-  constructor(moduleUrl: string, resourceLimits: ResourceLimits | undefined) {
+  constructor(moduleUrl: string, settings: ThreadSettings) {
     this.#moduleUrl = moduleUrl;
-    this.#resourceLimits = resourceLimits;
+    this.#settings = settings;
   }
 
   startWorker(workerId: number, crashed: (error: unknown) => void): RuntimeWorker<ThreadTask> {
     try {
-      return new ThreadWorker(workerId, this.#moduleUrl, this.#resourceLimits, crashed);
+      return new ThreadWorker(workerId, this.#moduleUrl, this.#settings, crashed);
     } catch (error) {
       // No thread could start (a permission model without --allow-worker, no memory for one):
       // a worker that dies at once, so the pool fails its task and retries as after a crash.

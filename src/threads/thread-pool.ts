@@ -105,8 +105,8 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
    * the message names the option and the value received.
    */
   constructor(options: ThreadPoolOptions) {
-    const { moduleUrl, resourceLimits, pool } = resolveThreadOptions(options);
-    super(new ThreadRuntime(moduleUrl, resourceLimits), pool);
+    const { moduleUrl, thread, pool } = resolveThreadOptions(options);
+    super(new ThreadRuntime(moduleUrl, thread), pool);
   }
 
   /**
