@@ -93,6 +93,18 @@ const optionCases: Case[] = [
     'execArgv must be an array of strings, received an array',
   ],
   [
+    'an abortGrace of the wrong type',
+    { module, abortGrace: '1s' },
+    TypeError,
+    'abortGrace must be a number, received "1s"',
+  ],
+  [
+    'a negative abortGrace',
+    { module, abortGrace: -1 },
+    RangeError,
+    'abortGrace must be a duration in ms >= 0 or Infinity, received -1',
+  ],
+  [
     'a pool option of the wrong type',
     { module, maxWorkers: '2' },
     TypeError,

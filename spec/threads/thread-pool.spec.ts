@@ -198,6 +198,38 @@ describe('ThreadPool', () => {
     });
   });
 
+  describe('abortGrace', () => {
+    it('stops and replaces a thread whose aborted task goes on past it; the pool goes on', async () => {
+      const strict = new ThreadPool<Work>({ module: workPath, maxWorkers: 1, abortGrace: 50 });
+      const stops: string[] = [];
+      strict.scaling$.subscribe(({ type, reason }) => stops.push(`${type} ${reason}`));
+      expect(await strict.run('add', 0, 0)).to.equal(0); // the module loaded: the spin starts as it arrives
+      const spinning = strict.submit({ fn: 'spin', args: [] }, { timeout: 50 });
+      const result = await spinning.result();
+      expect(result.isErr() && (result.error as Error).name).to.equal('TimeoutError');
+      // The one thread spins for ever: only its replacement can run this.
+      expect(await strict.run('add', 1, 2)).to.equal(3);
+      expect(stops).to.deep.equal(['up demand', 'down crash', 'up demand']);
+      expect(strict.stats).to.include({ failed: 1, succeeded: 2, busyWorkers: 0 });
+      await strict.close();
+    });
+
+    it('lets terminate() resolve though a task never reads its signal', async () => {
+      const strict = new ThreadPool<Work>({ module: workPath, maxWorkers: 2, abortGrace: 0 });
+      // Both threads up, the module loaded: the spinning tasks start as they arrive.
+      await Promise.all([strict.run('add', 1, 1), strict.run('add', 2, 2)]);
+      const spinning = [strict.submit({ fn: 'spin', args: [] }), strict.submit({ fn: 'spin', args: [] })];
+      const queued = strict.submit({ fn: 'add', args: [0, 0] });
+      await strict.terminate();
+      expect([...spinning, queued].map((future) => future.state)).to.deep.equal([
+        'cancelled',
+        'cancelled',
+        'cancelled',
+      ]);
+      expect(strict.stats).to.include({ workers: 0, busyWorkers: 0 });
+    });
+  });
+
   describe('a module that never finishes loading', () => {
     const neverLoads = 'spec/threads/fixtures/never-loads.mjs';
 

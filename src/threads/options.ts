@@ -7,7 +7,13 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SHARE_ENV, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
-import { describeValue, resolveOptions, type PoolOptions, type ResolvedOptions } from '../pool/options.js';
+import {
+  checkDuration,
+  describeValue,
+  resolveOptions,
+  type PoolOptions,
+  type ResolvedOptions,
+} from '../pool/options.js';
 
 /**
  * Options of `new ThreadPool(options)`: those of `Pool` (with `maxWorkers`
@@ -79,6 +85,16 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'maxWorkers'> {
    * listed here too.
    */
   execArgv?: readonly string[];
+  /**
+   * How long (ms) a task's function may go on once its signal has aborted
+   * (cancelled, timed out, terminated) before its thread is stopped and
+   * replaced, as piscina stops a thread at once: for functions that never
+   * read their signal, such as a synchronous loop, which nothing else can
+   * stop. Default `Infinity`: wait for the function to return, as `Pool`
+   * does. Its Future has settled at the abort either way; the thread counts
+   * as crashed (`worker:stopped`, scaling reason `'crash'`).
+   */
+  abortGrace?: number;
 }
 
 /** What each `new Worker(...)` of a pool is given, beside the pool's own. */
@@ -91,6 +107,8 @@ export interface ResolvedThreadOptions {
   /** The module's file URL. */
   readonly moduleUrl: string;
   readonly thread: ThreadSettings;
+  /** `Infinity` when not given. */
+  readonly abortGrace: number;
   readonly pool: ResolvedOptions;
 }
 
@@ -213,10 +231,13 @@ export function resolveThreadOptions(options: unknown): ResolvedThreadOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`ThreadPool options must be an object, received ${describeValue(options)}`);
   }
-  const { module, minWorkers, ...given } = options as Partial<Record<keyof ThreadPoolOptions, unknown>>;
+  const { module, minWorkers, abortGrace, ...given } = options as Partial<
+    Record<keyof ThreadPoolOptions, unknown>
+  >;
   return Object.freeze({
     moduleUrl: checkModule(module),
     thread: checkThreadSettings(given),
+    abortGrace: abortGrace === undefined ? Infinity : checkDuration('abortGrace', abortGrace, true),
     pool: resolveOptions(options, defaultMaxWorkers(minWorkers)),
   });
 }

@@ -1,5 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { WorkerCrashedError } from '../errors.js';
+import { Timer } from '../pool/clock.js';
 import type { Runtime, RuntimeWorker } from '../pool/runtime.js';
 import type { TaskContext } from '../pool/task.js';
 import { bootstrapUrl } from './bootstrap.js';
@@ -20,19 +21,34 @@ interface Running {
   readonly reject: (error: unknown) => void;
 }
 
+/** How a pool's threads are made and stopped. */
+export interface ThreadConfig {
+  /** The module whose exports the tasks call. */
+  readonly moduleUrl: string;
+  /** Given to each `new Worker(...)`. */
+  readonly settings: ThreadSettings;
+  /** How long an aborted task may go on before its thread is stopped (`Infinity`: for as long as it runs). */
+  readonly abortGrace: number;
+}
+
+const onGraceOver = (worker: ThreadWorker): void => worker.graceOver();
+
 /**
  * One worker thread running one task at a time. Its `run` posts the task and
  * returns a promise of the thread's answer; the pool's `abort` (the task was
- * cancelled, timed out or terminated) posts an abort. A thread that dies unasked (an uncaught error, `process.exit`, a
- * resource limit) reports a `WorkerCrashedError` through `crashed`, and the
- * pool core fails its task and replaces it.
+ * cancelled, timed out or terminated) posts an abort, and stops the thread
+ * if the task has not returned `abortGrace` ms later. A thread that dies (an
+ * uncaught error, `process.exit`, a resource limit, or stopped so) reports a
+ * `WorkerCrashedError` through `crashed`, and the pool core fails its task
+ * (if still running) and replaces it.
  *
  * The thread holds the process open only while it runs a task: idle, it is
  * unref'd, as the pool's idle timers are, and `stop()` unrefs it at once.
  *
  * @example
  * ```ts
- * const worker = new ThreadWorker(1, 'file:///app/worker.js', {}, onCrash);
+ * const config = { moduleUrl: 'file:///app/worker.js', settings: {}, abortGrace: Infinity };
+ * const worker = new ThreadWorker(1, config, onCrash);
  * await worker.run({ fn: 'fib', args: [20] }, ctx); // 6765
  * ```
  */
@@ -42,6 +58,11 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   /** The pool's end of the protocol's channel. */
   readonly #port: MessagePort;
   readonly #crashed: (error: unknown) => void;
+  readonly #abortGrace: number;
+  /** Runs from an abort until the aborted task returns; made on the first. */
+  #grace: Timer<ThreadWorker> | undefined = undefined;
+  /** Why the pool stopped the thread itself, when it did. */
+  #killedFor: Error | undefined = undefined;
   #running: Running | undefined = undefined;
   #lastError: unknown = undefined;
   #stopped = false;
@@ -52,12 +73,12 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
 
   constructor(
     workerId: number,
-    moduleUrl: string,
-    settings: ThreadSettings,
+    { moduleUrl, settings, abortGrace }: ThreadConfig,
     crashed: (error: unknown) => void,
   ) {
     this.#workerId = workerId;
     this.#crashed = crashed;
+    this.#abortGrace = abortGrace;
     const { port1, port2 } = new MessageChannel();
     try {
       this.#thread = new Worker(bootstrapUrl, settings);
@@ -103,11 +124,25 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     if (running === undefined || this.#stopped) return;
     const message: PoolMessage = { type: 'abort', id: running.id, reason: recordThrown(reason) };
     this.#port.postMessage(message);
+    if (this.#abortGrace !== Infinity) {
+      const grace = (this.#grace ??= new Timer(onGraceOver, this as ThreadWorker, false));
+      if (!grace.current) grace.start(this.#abortGrace);
+    }
+  }
+
+  /** The aborted task is still running `abortGrace` ms on: its thread is stopped, and reported dead. */
+  graceOver(): void {
+    if (this.#running === undefined || this.#stopped) return;
+    this.#killedFor = new Error(
+      `The task went on ${this.#abortGrace} ms after its signal aborted (abortGrace): its thread was stopped`,
+    );
+    void this.#thread.terminate();
   }
 
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#grace?.stop();
     this.#onLoaded.length = 0;
     this.#release();
     this.#thread.unref();
@@ -129,6 +164,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   #finish(ok: boolean, outcome: unknown): void {
     const running = this.#release();
     if (running === undefined) return;
+    this.#grace?.stop();
     if (!this.#stopped) this.#thread.unref();
     if (ok) running.resolve(outcome);
     else running.reject(outcome);
@@ -152,7 +188,8 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     this.#onLoaded.length = 0;
     this.#port.close();
     const running = this.#release();
-    const cause = this.#lastError ?? new Error(`The thread exited with code ${code}`);
+    this.#grace?.stop();
+    const cause = this.#killedFor ?? this.#lastError ?? new Error(`The thread exited with code ${code}`);
     this.#crashed(new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause }));
   }
 }
@@ -190,24 +227,22 @@ function isDetached(buffer: ArrayBuffer): boolean {
  *
  * @example
  * ```ts
- * const runtime = new ThreadRuntime('file:///app/worker.js', { resourceLimits: { maxOldGenerationSizeMb: 64 } });
+ * const runtime = new ThreadRuntime({ moduleUrl: 'file:///app/worker.js', settings: {}, abortGrace: 1_000 });
  * const worker = runtime.startWorker(1, (error) => console.error(error)); // a WorkerCrashedError
  * const value = await worker.run({ fn: 'fib', args: [20] }, ctx);
  * worker.stop();
  * ```
  */
 export class ThreadRuntime implements Runtime<ThreadTask> {
-  readonly #moduleUrl: string;
-  readonly #settings: ThreadSettings;
+  readonly #config: ThreadConfig;
 
-  constructor(moduleUrl: string, settings: ThreadSettings) {
-    this.#moduleUrl = moduleUrl;
-    this.#settings = settings;
+  constructor(config: ThreadConfig) {
+    this.#config = config;
   }
 
   startWorker(workerId: number, crashed: (error: unknown) => void): RuntimeWorker<ThreadTask> {
     try {
-      return new ThreadWorker(workerId, this.#moduleUrl, this.#settings, crashed);
+      return new ThreadWorker(workerId, this.#config, crashed);
     } catch (error) {
       // No thread could start (a permission model without --allow-worker, no memory for one):
       // a worker that dies at once, so the pool fails its task and retries as after a crash.
