@@ -82,6 +82,10 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  *   since only threads load `module`.
  * - **Threads** are started on demand, stopped after `idleTimeout`, and all
  *   terminated by `close()`; an idle thread never holds the process open.
+ *   A task waits for the thread started for it, even if another frees
+ *   first: keep `idleTimeout` well above a thread's start-up (tens of ms),
+ *   or keep threads warm with `minWorkers`, so that bursts reuse threads
+ *   rather than start one while another times out.
  *
  * Type the module to type `run`: `new ThreadPool<typeof import('./math.js')>(...)`.
  *
