@@ -90,6 +90,16 @@ describe('ThreadPool', () => {
       expect(pool.stats.busyWorkers).to.equal(0);
     });
 
+    it('move() sends a result back without copying it: the thread keeps nothing of it', async () => {
+      const one = new ThreadPool<Work>({ module: workPath, maxWorkers: 1 }); // both tasks on one thread
+      const bytes = new Uint8Array([0, 1, 254, 255]);
+      const inverted = await one.run('invert', bytes);
+      expect([...inverted]).to.deep.equal([255, 254, 1, 0]);
+      expect(inverted).to.be.instanceOf(Uint8Array);
+      expect(await one.run('movedLeft')).to.equal(0); // a copy would have left its 4 bytes there
+      await one.close();
+    });
+
     it('what a task posts on parentPort is its own: the pool neither breaks on it nor takes it for an answer', async () => {
       const future = pool.submit<string>({ fn: 'chatty', args: [0] });
       // The task posts null, a progress record and an answer-shaped message for its own id.

@@ -1,4 +1,5 @@
 import { contextKey } from './context.js';
+import { moveKey } from './move.js';
 
 /**
  * The program every worker thread runs, an ES module given to `new Worker`
@@ -17,13 +18,14 @@ import { contextKey } from './context.js';
  *
  * It speaks the protocol of `protocol.ts`, on the port it is sent first on
  * `parentPort` (which then stays the tasks' own, as `workerData` stays the
- * module's): for `run`, it calls the export
- * inside the task context that `taskSignal()` reads (the storage in the shared
- * `globalThis` slot of `context.ts`) and answers `done` or `failed`, an error
- * sent as a record; for `abort`, it aborts that task's signal, and answers
- * at once for a task not yet started (its module still loading). Once the
- * module has loaded, or failed to, it says `loaded`. A module that fails to
- * load fails each task with the loader's error.
+ * module's): for `run`, it calls the export inside the task context that
+ * `taskSignal()` reads (the storage in the shared `globalThis` slot of
+ * `context.ts`) and answers `done` (moving what a result marked by `move()`
+ * lists) or `failed`, an error sent as a record; for `abort`, it aborts that
+ * task's signal, and answers at once for a task not yet started (its module
+ * still loading). Once the module has loaded, or failed to, it says
+ * `loaded`. A module that fails to load fails each task with the loader's
+ * error.
  *
  * @example
  * ```ts
@@ -40,6 +42,7 @@ import { parentPort } from 'node:worker_threads';
 // Its own data comes first on parentPort, so that workerData is left to the module.
 const { moduleUrl, workerId, port } = await new Promise((resolve) => parentPort.once('message', resolve));
 const contextSlot = Symbol.for(${JSON.stringify(contextKey)});
+const moveMark = Symbol.for(${JSON.stringify(moveKey)});
 const storage = (globalThis[contextSlot] ??= new AsyncLocalStorage());
 
 // A TypeScript loader such as tsx may register its import hooks on the main
@@ -176,19 +179,26 @@ async function run({ id, fn, args }) {
   const context = new TaskContext(id);
   tasks.set(id, context);
   let reply;
+  let transfer;
   try {
     const exports = loaded ?? (await loading);
     // Aborted while the module loaded: answered then (see abort), and never started.
     if (context.aborted) return;
     context.started = true;
     const target = exported(exports, fn);
-    reply = { type: 'done', id, value: await storage.run(context, () => target(...args)) };
+    let value = await storage.run(context, () => target(...args));
+    // A result marked by move(): its value goes back, transferring what it lists.
+    if (typeof value === 'object' && value !== null && value[moveMark] === true) {
+      transfer = value.transfer;
+      value = value.value;
+    }
+    reply = { type: 'done', id, value };
   } catch (thrown) {
     reply = failed(id, thrown);
   }
   tasks.delete(id);
   try {
-    port.postMessage(reply);
+    port.postMessage(reply, transfer);
   } catch (cloneError) {
     const message = fn + '() returned a value that cannot be cloned: ' + describe(cloneError.message);
     port.postMessage({ type: 'failed', id, error: errorRecord(String(cloneError.name), message) });

@@ -2,7 +2,8 @@
  * rxpool/threads: the worker_threads runtime. A `ThreadPool` runs the
  * functions a module exports in worker threads, with the options, futures,
  * stats and observables of `Pool`; inside a thread, `taskSignal()` is the
- * running task's `AbortSignal`.
+ * running task's `AbortSignal`, and `move()` sends a result back without
+ * copying it.
  *
  * @example
  * ```ts
@@ -17,5 +18,6 @@ export { ThreadPool, type AnyModule, type ExportedFunctionName, type ModuleTask 
 export type { ThreadPoolOptions } from './options.js';
 export type { ThreadTask } from './task.js';
 export { taskSignal } from './context.js';
+export { move } from './move.js';
 /** The error of a task whose thread died (the same class `rxpool` exports). */
 export { WorkerCrashedError } from '../errors.js';
