@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sinon from 'sinon';
 import { Future } from '../../src/index.js';
@@ -186,6 +188,23 @@ describe('ThreadPool', () => {
       const result = await broken.submit({ fn: 'anything', args: [] }).result();
       expect(result.isErr() && (result.error as Error).message).to.match(/cannot be loaded on purpose/);
       await broken.close();
+    });
+
+    it('a module with a syntax error fails each task with a SyntaxError whose stack names the module', async () => {
+      // Written here: a file that does not parse would stop the linters.
+      const dir = await mkdtemp(join(os.tmpdir(), 'rxpool-spec-'));
+      const file = join(dir, 'unfinished.mjs');
+      await writeFile(file, 'export const f = () => {\n');
+      try {
+        const broken = new ThreadPool({ module: file, maxWorkers: 1 });
+        const result = await broken.submit({ fn: 'f', args: [] }).result();
+        const error = result.isErr() ? (result.error as Error) : undefined;
+        expect(error?.name).to.equal('SyntaxError');
+        expect(error?.stack).to.contain(pathToFileURL(file).href);
+        await broken.close();
+      } finally {
+        await rm(dir, { recursive: true });
+      }
     });
   });
 

@@ -53,6 +53,10 @@ async function load() {
   try {
     return await import(moduleUrl);
   } catch (error) {
+    // A syntax error's stack names only the loader: where it is, Node prints apart, on this thread.
+    if (error instanceof SyntaxError && typeof error.stack === 'string' && !error.stack.includes(moduleUrl)) {
+      error.stack += '\\n    at ' + moduleUrl;
+    }
     if (error?.code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !moduleUrl.startsWith('file:')) throw error;
     const path = fileURLToPath(moduleUrl);
     const require = createRequire(path);
