@@ -196,7 +196,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * cancellation, or first thing when what a listener does settles it.
    */
   replaceOldest(task: Task<Job>, at: number): boolean {
-    const victim = this.#arrivals!.oldest();
+    let victim: Task<Job> | undefined;
+    // A victim not yet told queued is told first; what its listeners do may change the oldest.
+    // Meanwhile `task`, on its way to the queue, is counted there, in transit.
+    this.#queuedInTransit++;
+    do {
+      victim = this.#arrivals!.oldest();
+    } while (victim !== undefined && this.#publishEarly(victim));
+    this.#queuedInTransit--;
     if (victim === undefined) return false;
     this.#unqueue(victim);
     this.#place(task);
@@ -209,13 +216,19 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     return true;
   }
 
-  /** A task placed in an evicted one's stead is settled before it was told queued: it is told now, first. */
-  #publishEarly(task: Task<Job>): void {
+  /**
+   * A task placed in an evicted one's stead is about to be settled before it
+   * was told queued: it is told now, first, while it is still in its place
+   * and counted. Returns whether it was (its listeners may have acted).
+   */
+  #publishEarly(task: Task<Job>): boolean {
+    if (this.#unpublished.length === 0) return false;
     const index = this.#unpublished.indexOf(task);
-    if (index === -1) return;
+    if (index === -1) return false;
     this.#unpublished[index] = null;
     this.#hadWork = true;
     this.#emitTask('task:queued', task);
+    return true;
   }
 
   /** Takes a queued task out of the queue, or from behind its key. */
@@ -489,7 +502,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     workerId?: number,
     at = now(),
   ): void {
-    if (this.#unpublished.length !== 0) this.#publishEarly(task);
     this.#record(task, state, outcome, at);
     this.#tell(task, state, outcome, workerId, at);
   }
@@ -541,6 +553,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   cancelTask(task: Task<Job>, error: CancelledError): boolean {
+    // Told queued first if it was not yet: a listener may settle it then.
+    if (this.#publishEarly(task) && task.settled) return false;
     switch (task.state) {
       case 'blocked':
         if (this.#emptying) this.#blockedInTransit--;
@@ -623,6 +637,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    */
   clear(reason: unknown): number {
     const waiting = [...this.#dispatch.values(), ...this.#lanes.values(), ...this.#blocked.values()];
+    // One about to run on the caller is still queued, in transit.
+    for (const task of this.#onCaller.keys()) if (task.state === 'queued') waiting.push(task);
     waiting.sort((a, b) => a.id - b.id);
     let cleared = 0;
     this.batch(() => {
@@ -754,6 +770,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       }
       // Terminating is what the pool's signal asks for: it has nothing more to do.
       this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
+      // A task placed in an evicted one's stead is told queued before it is cancelled.
+      for (const task of [...this.#unpublished]) if (task !== null) this.#publishEarly(task);
       const blocked = this.#blocked.clear();
       const queued = [...this.#dispatch.clear(), ...this.#lanes.clear()];
       this.#blockedInTransit += blocked.length;

@@ -452,6 +452,45 @@ describe('full-queue policies', () => {
       expect(pool.stats).to.include({ workers: 0, queued: 0, running: 0, cancelled: 3 });
     });
 
+    it('a new task evicted in turn while it is told queued first leaves every count right', async () => {
+      for (const dispatch of ['shared', 'dedicated'] as const) {
+        const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'discard-oldest', dispatch });
+        const gate = deferred();
+        pool.submit(() => gate.promise);
+        const first = pool.submit(() => 'first');
+        const futures: Future<unknown>[] = [];
+        const told = new Map<number, string[]>();
+        const identityBroken: string[] = [];
+        pool.events$.subscribe((event) => {
+          const stats = pool.stats;
+          if (conserved(stats) !== stats.submitted) identityBroken.push(event.type);
+          if (!('taskId' in event)) return;
+          told.set(event.taskId, [...(told.get(event.taskId) ?? []), event.type.slice(5)]);
+          // The eviction of the first submits one more, which evicts the second while it is told queued.
+          if (event.type === 'task:cancelled' && event.taskId === first.id)
+            futures.push(pool.submit(() => 'third'));
+          // That one's listener submits yet another, which evicts the second for good.
+          if (event.type === 'task:queued' && event.taskId === first.id + 1)
+            futures.push(pool.submit(() => 'fourth'));
+        });
+        const second = pool.submit(() => 'second');
+        // The fourth is submitted, and its Future returned, while the third's submission is under way.
+        const [third, fourth] = futures.sort((a, b) => a.id - b.id);
+        expect(identityBroken, dispatch).to.deep.equal([]);
+        expect([second, third, fourth].map((future) => future!.state)).to.deep.equal([
+          'cancelled',
+          'queued',
+          'cancelled',
+        ]);
+        for (const future of [second, fourth])
+          expect(told.get(future!.id), dispatch).to.deep.equal(['queued', 'cancelled']);
+        expect(pool.stats).to.include({ queued: 1, cancelled: 3, submitted: 5 });
+        gate.resolve();
+        expect(await third).to.equal('third');
+        await pool.close();
+      }
+    });
+
     it('a new task settled by what a listener does is told queued first', async () => {
       const settleBy = {
         eviction: (pool: Pool) => void pool.submit(() => 'evicts the new task'),
