@@ -6,11 +6,11 @@ import type { Runtime, TaskFunction } from '../../src/pool/runtime.js';
 
 /** A runtime whose workers can be made to crash, as a thread that exits would. */
 class CrashingRuntime implements Runtime<TaskFunction<unknown>> {
-  readonly crashers: ((error: unknown) => void)[] = [];
+  readonly crashers: ((error: unknown, stopped?: boolean) => void)[] = [];
   crashOnRun = false;
   started = 0;
 
-  startWorker(workerId: number, crashed: (error: unknown) => void) {
+  startWorker(workerId: number, crashed: (error: unknown, stopped?: boolean) => void) {
     this.started++;
     this.crashers.push(crashed);
     return {
@@ -54,6 +54,19 @@ describe('worker crashes (fake timers)', () => {
     runtime.crashOnRun = false;
     expect(await pool.submit(() => 'after')).to.equal('after');
     expect(pool.stats).to.include({ workers: 1, failed: 1, succeeded: 2 });
+    await pool.close();
+  });
+
+  it('replaces at once a worker its runtime ended (its aborted task would not return), however many in a row', async () => {
+    const runtime = new CrashingRuntime();
+    const pool = new TestPool(runtime, { maxWorkers: 2, minWorkers: 1 });
+    const events: string[] = [];
+    pool.scaling$.subscribe((e: ScalingEvent) => events.push(`${e.type}:${e.reason}`));
+    for (let i = 0; i < 4; i++) runtime.crashers.at(-1)!(new Error('stopped by its runtime'), true);
+    // No backoff: each replacement started in the same step, no timer needed.
+    expect(runtime.started).to.equal(5);
+    expect(pool.stats.workers).to.equal(1);
+    expect(events).to.deep.equal(Array.from({ length: 4 }, () => ['down:crash', 'up:warm-up']).flat());
     await pool.close();
   });
 

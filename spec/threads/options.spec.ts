@@ -93,6 +93,18 @@ const optionCases: Case[] = [
     'execArgv must be an array of strings, received an array',
   ],
   [
+    'execArgv with a flag a thread does not take',
+    { module, execArgv: ['--expose-gc'] },
+    TypeError,
+    'execArgv is not taken by a worker thread: Initiated Worker with invalid execArgv flags: --expose-gc',
+  ],
+  [
+    'env with a value that is no string',
+    { module, env: { MODE: Symbol('fast') } },
+    TypeError,
+    'env is not taken by a worker thread: Cannot convert a Symbol value to a string',
+  ],
+  [
     'an abortGrace of the wrong type',
     { module, abortGrace: '1s' },
     TypeError,

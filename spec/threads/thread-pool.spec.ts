@@ -247,9 +247,12 @@ describe('ThreadPool', () => {
       const strict = new ThreadPool<Work>({ module: workPath, maxWorkers: 2, abortGrace: 0 });
       // Both threads up, the module loaded: the spinning tasks start as they arrive.
       await Promise.all([strict.run('add', 1, 1), strict.run('add', 2, 2)]);
+      const downs: string[] = [];
+      strict.scaling$.subscribe(({ type, reason }) => type === 'down' && downs.push(reason));
       const spinning = [strict.submit({ fn: 'spin', args: [] }), strict.submit({ fn: 'spin', args: [] })];
       const queued = strict.submit({ fn: 'add', args: [0, 0] });
       await strict.terminate();
+      expect(downs).to.deep.equal(['shutdown', 'shutdown']); // stopped for the shutdown, not crashed
       expect([...spinning, queued].map((future) => future.state)).to.deep.equal([
         'cancelled',
         'cancelled',

@@ -31,10 +31,12 @@ export interface RuntimeWorker<Job> {
 /** Starts workers for the pool core. */
 export interface Runtime<Job> {
   /**
-   * Starts worker `workerId`. `crashed(error)` is how the worker reports
-   * that it died (a thread that exited): the core fails its task and replaces it.
+   * Starts worker `workerId`. `crashed(error, stopped?)` is how the worker
+   * reports that it died (a thread that exited): the core fails its task and
+   * replaces it. `stopped`: the runtime ended it itself, as its aborted task
+   * would not return; no sign that the next one would die too.
    */
-  startWorker(workerId: number, crashed: (error: unknown) => void): RuntimeWorker<Job>;
+  startWorker(workerId: number, crashed: (error: unknown, stopped?: boolean) => void): RuntimeWorker<Job>;
 }
 
 /** A task function, run in this process; `rxpool` exports it as `Task` too. */

@@ -33,6 +33,8 @@ export class WorkerSlot<Job> {
   waiting = false;
   /** Its thread died: it stops as soon as its task is settled. */
   crashed = false;
+  /** Its runtime ended it, as its aborted task would not return: it did not fail by itself. */
+  ended = false;
   stopped = false;
   /** Its own queue, under `dispatch: 'dedicated'`. */
   queue: TaskQueue<Task<Job>> | undefined = undefined;

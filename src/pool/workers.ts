@@ -111,7 +111,10 @@ export class WorkerSet<Job> {
     const id = this.#nextId++;
     const worker: WorkerSlot<Job> = new WorkerSlot(
       id,
-      this.#runtime.startWorker(id, (error) => this.#host.workerCrashed(worker, error)),
+      this.#runtime.startWorker(id, (error, stopped) => {
+        worker.ended = stopped === true;
+        this.#host.workerCrashed(worker, error);
+      }),
       this.#host,
     );
     this.#all.add(worker);
@@ -149,9 +152,17 @@ export class WorkerSet<Job> {
    * unless threads keep dying before their first task (a module that exits on
    * load, limits too small to start): the second such death in a row waits
    * 100 ms, and each next one twice as long, up to 5 s, so it cannot spin.
-   * A worker that had finished tasks ends the streak.
+   * A worker that had finished tasks ends the streak. One its runtime ended
+   * (its aborted task would not return) is no death of its own: it is
+   * replaced at once and leaves the streak as it was; while the pool shuts
+   * down, it is one more worker stopped for the shutdown.
    */
   crashed(worker: WorkerSlot<Job>): void {
+    if (worker.ended) {
+      this.stop(worker, this.#closing ? 'shutdown' : 'crash');
+      this.warmUp();
+      return;
+    }
     this.stop(worker, 'crash');
     const streak = worker.completed === 0;
     const delay = streak ? this.#crashBackoff : 0;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SHARE_ENV, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
+import { SHARE_ENV, Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
 import {
   checkDuration,
   describeValue,
@@ -82,7 +82,10 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'maxWorkers'> {
    * Each thread's Node options, instead of this process's `process.execArgv`.
    * Those carry the preloads of `npx tsx` or `node --import tsx`: a list
    * given here replaces them, so a TypeScript module then needs its loader
-   * listed here too.
+   * listed here too. A flag threads do not take (such as `--expose-gc`, for
+   * the process alone) is refused at construction, as are `env` and `argv`
+   * values that are no strings: the settings are tried once on a thread
+   * that stops at once.
    */
   execArgv?: readonly string[];
   /**
@@ -91,8 +94,10 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'maxWorkers'> {
    * replaced, as piscina stops a thread at once: for functions that never
    * read their signal, such as a synchronous loop, which nothing else can
    * stop. Default `Infinity`: wait for the function to return, as `Pool`
-   * does. Its Future has settled at the abort either way; the thread counts
-   * as crashed (`worker:stopped`, scaling reason `'crash'`).
+   * does. Its Future has settled at the abort either way; the thread is
+   * replaced at once, as a crash (scaling reason `'crash'`, or `'shutdown'`
+   * while the pool closes or terminates), though it never counts toward the
+   * back-off of threads that keep dying.
    */
   abortGrace?: number;
 }
@@ -200,7 +205,31 @@ function checkThreadSettings(given: Partial<Record<keyof ThreadPoolOptions, unkn
     }
     settings.execArgv = [...(execArgv as string[])];
   }
+  for (const name of ['env', 'argv', 'execArgv'] as const) {
+    if (settings[name] !== undefined) tryOnThread(name, { [name]: settings[name] });
+  }
   return Object.freeze(settings);
+}
+
+/**
+ * What only `new Worker` knows: a flag a thread does not take (`--expose-gc`
+ * is for the process alone), a value that is no string. Tried once, on a
+ * thread with nothing to do, stopped at once: a pool with such a setting
+ * would have every thread die as it starts.
+ */
+function tryOnThread(name: 'env' | 'argv' | 'execArgv', setting: WorkerOptions): void {
+  let thread: Worker;
+  try {
+    thread = new Worker('', { ...setting, eval: true, stdout: true, stderr: true });
+  } catch (error) {
+    // Threads not allowed at all (a permission model): no fault of the setting, and each task will say so.
+    if ((error as { code?: unknown }).code === 'ERR_ACCESS_DENIED') return;
+    throw new TypeError(`${name} is not taken by a worker thread: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  thread.unref();
+  void thread.terminate();
 }
 
 /**

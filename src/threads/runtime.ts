@@ -57,7 +57,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   readonly #thread: Worker;
   /** The pool's end of the protocol's channel. */
   readonly #port: MessagePort;
-  readonly #crashed: (error: unknown) => void;
+  readonly #crashed: (error: unknown, stopped?: boolean) => void;
   readonly #abortGrace: number;
   /** Runs from an abort until the aborted task returns; made on the first. */
   #grace: Timer<ThreadWorker> | undefined = undefined;
@@ -74,7 +74,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   constructor(
     workerId: number,
     { moduleUrl, settings, abortGrace }: ThreadConfig,
-    crashed: (error: unknown) => void,
+    crashed: (error: unknown, stopped?: boolean) => void,
   ) {
     this.#workerId = workerId;
     this.#crashed = crashed;
@@ -124,10 +124,15 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     if (running === undefined || this.#stopped) return;
     const message: PoolMessage = { type: 'abort', id: running.id, reason: recordThrown(reason) };
     this.#port.postMessage(message);
-    if (this.#abortGrace !== Infinity) {
-      const grace = (this.#grace ??= new Timer(onGraceOver, this as ThreadWorker, false));
-      if (!grace.current) grace.start(this.#abortGrace);
-    }
+    if (this.#abortGrace === Infinity) return;
+    // From when the thread has loaded the module, as a timeout: until then it answers an abort at once.
+    if (this.#loaded) this.#startGrace();
+    else this.#onLoaded.push(() => this.#running === running && this.#startGrace());
+  }
+
+  #startGrace(): void {
+    const grace = (this.#grace ??= new Timer(onGraceOver, this as ThreadWorker, false));
+    if (!grace.current) grace.start(this.#abortGrace);
   }
 
   /** The aborted task is still running `abortGrace` ms on: its thread is stopped, and reported dead. */
@@ -190,7 +195,10 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     const running = this.#release();
     this.#grace?.stop();
     const cause = this.#killedFor ?? this.#lastError ?? new Error(`The thread exited with code ${code}`);
-    this.#crashed(new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause }));
+    this.#crashed(
+      new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause }),
+      this.#killedFor !== undefined,
+    );
   }
 }
 
@@ -240,7 +248,10 @@ export class ThreadRuntime implements Runtime<ThreadTask> {
     this.#config = config;
   }
 
-  startWorker(workerId: number, crashed: (error: unknown) => void): RuntimeWorker<ThreadTask> {
+  startWorker(
+    workerId: number,
+    crashed: (error: unknown, stopped?: boolean) => void,
+  ): RuntimeWorker<ThreadTask> {
     try {
       return new ThreadWorker(workerId, this.#config, crashed);
     } catch (error) {
@@ -260,12 +271,12 @@ class StillbornWorker implements RuntimeWorker<ThreadTask> {
   #taskId: number | undefined = undefined;
   #stopped = false;
 
-  constructor(workerId: number, cause: unknown, crashed: (error: unknown) => void) {
+  constructor(workerId: number, cause: unknown, crashed: (error: unknown, stopped?: boolean) => void) {
     // Later, not now: the pool is still starting it, and may be about to hand it a task.
     queueMicrotask(() => {
       if (this.#stopped) return;
       this.#stopped = true;
-      crashed(new WorkerCrashedError(workerId, { taskId: this.#taskId, cause }));
+      crashed(new WorkerCrashedError(workerId, { taskId: this.#taskId, cause }), false);
     });
   }
 
