@@ -189,30 +189,34 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   /**
    * Queues `task` in place of the task queued first, in the queue or behind
-   * its key, which is cancelled; false if nothing is queued. `task` takes the
-   * place before anyone hears of the victim, so that what a listener does
-   * then (submit, terminate) comes after the submission that made room, as it
-   * would for any other; `task` is published as queued after the victim's
-   * cancellation, or first thing when what a listener does settles it.
+   * its key, which is cancelled; false if nothing is queued. `task` takes its
+   * place before any listener runs, so that what a listener does then
+   * (submit, terminate) comes after the submission that made room, as it
+   * would for any other. A victim not yet told queued (placed by a
+   * submission still under way) is told first, and as its listeners may
+   * change what waits, the choice is made again; if they made room, nothing
+   * is evicted. `task` is told queued last, or first thing when what a
+   * listener does settles it.
    */
   replaceOldest(task: Task<Job>, at: number): boolean {
-    let victim: Task<Job> | undefined;
-    // A victim not yet told queued is told first; what its listeners do may change the oldest.
-    // Meanwhile `task`, on its way to the queue, is counted there, in transit.
-    this.#queuedInTransit++;
-    do {
-      victim = this.#arrivals!.oldest();
-    } while (victim !== undefined && this.#publishEarly(victim));
-    this.#queuedInTransit--;
-    if (victim === undefined) return false;
-    this.#unqueue(victim);
+    if (this.#arrivals!.oldest() === undefined) return false;
     this.#place(task);
     this.#unpublished.push(task);
-    // The pump holds still meanwhile: the new task starts only once it is published as queued.
-    this.#holdingPump(() => this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at));
-    // A listener may have settled it (cancelled, evicted, terminated): then it was published first.
+    // The pump holds still meanwhile: the new task starts only once it is told queued.
+    this.#holdingPump(() => {
+      while (this.#waiting() > this.#options.queueCapacity) {
+        const victim = this.#arrivals!.oldest()!;
+        if (this.#publishEarly(victim)) continue;
+        this.#unqueue(victim);
+        this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at);
+        return;
+      }
+    });
     if (this.#unpublished.pop() !== null && task.state === 'queued') this.#queued(task, at);
-    else this.#pump(at);
+    else {
+      this.#depthChanged();
+      this.#pump(at);
+    }
     return true;
   }
 

@@ -477,17 +477,48 @@ describe('full-queue policies', () => {
         // The fourth is submitted, and its Future returned, while the third's submission is under way.
         const [third, fourth] = futures.sort((a, b) => a.id - b.id);
         expect(identityBroken, dispatch).to.deep.equal([]);
+        // The fourth took its place while the third was still choosing its victim: the third, older,
+        // is then the oldest waiting, and goes.
         expect([second, third, fourth].map((future) => future!.state)).to.deep.equal([
           'cancelled',
-          'queued',
           'cancelled',
+          'queued',
         ]);
-        for (const future of [second, fourth])
+        for (const future of [second, third]) {
           expect(told.get(future!.id), dispatch).to.deep.equal(['queued', 'cancelled']);
+        }
         expect(pool.stats).to.include({ queued: 1, cancelled: 3, submitted: 5 });
         gate.resolve();
-        expect(await third).to.equal('third');
+        expect(await fourth).to.equal('fourth');
         await pool.close();
+      }
+    });
+
+    it('submission order holds, within a key and in a FIFO queue, when listeners submit during an eviction', async () => {
+      for (const key of [undefined, 'k']) {
+        const pool = new Pool({ maxWorkers: 1, queueCapacity: 2, onFull: 'discard-oldest' });
+        const gate = deferred();
+        pool.submit(() => gate.promise);
+        const evicted = pool.submit(() => 'evicted');
+        const cancelled = pool.submit(() => 'cancelled');
+        const started: string[] = [];
+        const run = (name: string) => () => void started.push(name);
+        const later: Future<unknown>[] = [];
+        pool.events$.subscribe((event) => {
+          if (event.type === 'task:cancelled' && event.taskId === evicted.id) {
+            cancelled.cancel();
+            later.push(pool.submit(run('fits')), pool.submit(run('first'), { key }));
+          }
+          // Told queued while the 'first' submission chooses its victim: submitted after it.
+          if (event.type === 'task:queued' && event.taskId === evicted.id + 2)
+            later.push(pool.submit(run('second'), { key }));
+        });
+        pool.submit(run('evicts'));
+        gate.resolve();
+        await Promise.all(later.map((future) => future.result()));
+        await pool.close();
+        const order = started.filter((name) => name === 'first' || name === 'second');
+        expect(order, String(key)).to.deep.equal(['first', 'second']);
       }
     });
 
