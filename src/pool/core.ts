@@ -64,7 +64,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /**
    * Under 'discard-oldest': tasks placed in an evicted task's stead whose
    * `task:queued` waits for the eviction to be told (innermost last); null
-   * once a listener's action settled it, and its `task:queued` went first.
+   * once told early, as the next victim or just before being settled.
    */
   readonly #unpublished: (Task<Job> | null)[] = [];
   readonly #workers: WorkerSet<Job>;
