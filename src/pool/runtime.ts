@@ -28,15 +28,20 @@ export interface RuntimeWorker<Job> {
   stop(): void;
 }
 
+/**
+ * How a worker reports that it died (a thread that exited). `stopped`: its
+ * runtime ended it itself, as its aborted task would not return; no sign
+ * that the next one would die too.
+ */
+export type WorkerCrashed = (error: unknown, stopped?: boolean) => void;
+
 /** Starts workers for the pool core. */
 export interface Runtime<Job> {
   /**
-   * Starts worker `workerId`. `crashed(error, stopped?)` is how the worker
-   * reports that it died (a thread that exited): the core fails its task and
-   * replaces it. `stopped`: the runtime ended it itself, as its aborted task
-   * would not return; no sign that the next one would die too.
+   * Starts worker `workerId`. Through `crashed` it reports that it died:
+   * the core fails its task and replaces it.
    */
-  startWorker(workerId: number, crashed: (error: unknown, stopped?: boolean) => void): RuntimeWorker<Job>;
+  startWorker(workerId: number, crashed: WorkerCrashed): RuntimeWorker<Job>;
 }
 
 /** A task function, run in this process; `rxpool` exports it as `Task` too. */

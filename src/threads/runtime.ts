@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { WorkerCrashedError } from '../errors.js';
 import { Timer } from '../pool/clock.js';
-import type { Runtime, RuntimeWorker } from '../pool/runtime.js';
+import type { Runtime, RuntimeWorker, WorkerCrashed } from '../pool/runtime.js';
 import type { TaskContext } from '../pool/task.js';
 import { bootstrapUrl } from './bootstrap.js';
 import type { ThreadSettings } from './options.js';
@@ -57,7 +57,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   readonly #thread: Worker;
   /** The pool's end of the protocol's channel. */
   readonly #port: MessagePort;
-  readonly #crashed: (error: unknown, stopped?: boolean) => void;
+  readonly #crashed: WorkerCrashed;
   readonly #abortGrace: number;
   /** Runs from an abort until the aborted task returns; made on the first. */
   #grace: Timer<ThreadWorker> | undefined = undefined;
@@ -71,11 +71,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   /** Called when it has: the timeouts of tasks given to it meanwhile. */
   #onLoaded: (() => void)[] = [];
 
-  constructor(
-    workerId: number,
-    { moduleUrl, settings, abortGrace }: ThreadConfig,
-    crashed: (error: unknown, stopped?: boolean) => void,
-  ) {
+  constructor(workerId: number, { moduleUrl, settings, abortGrace }: ThreadConfig, crashed: WorkerCrashed) {
     this.#workerId = workerId;
     this.#crashed = crashed;
     this.#abortGrace = abortGrace;
@@ -146,13 +142,18 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
 
   stop(): void {
     if (this.#stopped) return;
+    this.#end();
+    this.#thread.unref();
+    void this.#thread.terminate();
+  }
+
+  /** Nothing more is run or waited for here; returns the task it was running. */
+  #end(): Running | undefined {
     this.#stopped = true;
     this.#grace?.stop();
     this.#onLoaded.length = 0;
-    this.#release();
-    this.#thread.unref();
     this.#port.close();
-    void this.#thread.terminate();
+    return this.#release();
   }
 
   #answered(message: ThreadMessage): void {
@@ -189,11 +190,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
       this.#answered(received.message as ThreadMessage);
       received = receiveMessageOnPort(this.#port);
     }
-    this.#stopped = true;
-    this.#onLoaded.length = 0;
-    this.#port.close();
-    const running = this.#release();
-    this.#grace?.stop();
+    const running = this.#end();
     const cause = this.#killedFor ?? this.#lastError ?? new Error(`The thread exited with code ${code}`);
     this.#crashed(
       new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause }),
@@ -248,10 +245,7 @@ export class ThreadRuntime implements Runtime<ThreadTask> {
     this.#config = config;
   }
 
-  startWorker(
-    workerId: number,
-    crashed: (error: unknown, stopped?: boolean) => void,
-  ): RuntimeWorker<ThreadTask> {
+  startWorker(workerId: number, crashed: WorkerCrashed): RuntimeWorker<ThreadTask> {
     try {
       return new ThreadWorker(workerId, this.#config, crashed);
     } catch (error) {
@@ -271,7 +265,7 @@ class StillbornWorker implements RuntimeWorker<ThreadTask> {
   #taskId: number | undefined = undefined;
   #stopped = false;
 
-  constructor(workerId: number, cause: unknown, crashed: (error: unknown, stopped?: boolean) => void) {
+  constructor(workerId: number, cause: unknown, crashed: WorkerCrashed) {
     // Later, not now: the pool is still starting it, and may be about to hand it a task.
     queueMicrotask(() => {
       if (this.#stopped) return;
