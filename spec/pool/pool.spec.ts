@@ -403,25 +403,6 @@ describe('Pool', () => {
       await pool.close();
     });
 
-    it('clear cancels a task about to run on the caller, told queued a moment before', async () => {
-      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'caller-runs' });
-      const gate = deferred();
-      pool.submit(() => gate.promise);
-      const queued = pool.submit(() => 'queued');
-      let cleared = -1;
-      pool.events$.subscribe((event) => {
-        if (event.type === 'task:queued' && event.taskId === queued.id + 1) cleared = pool.clear();
-      });
-      let ran = false;
-      const onCaller = pool.submit(() => (ran = true)); // full: runs on the caller, once told queued
-      expect(cleared).to.equal(2);
-      expect([queued.state, onCaller.state]).to.deep.equal(['cancelled', 'cancelled']);
-      expect(ran).to.equal(false);
-      expect(pool.stats).to.include({ queued: 0, cancelled: 2 });
-      gate.resolve();
-      await pool.close();
-    });
-
     it('clear leaves what a listener submits while it clears, and keeps keys held by running tasks', async () => {
       const pool = new Pool({ maxWorkers: 2 });
       const gate = deferred();

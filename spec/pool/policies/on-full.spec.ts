@@ -547,6 +547,22 @@ describe('full-queue policies', () => {
     });
   });
 
+  it("clear() cancels a 'caller-runs' task about to run on the caller, told queued a moment before", async () => {
+    const { pool, gate, queued } = fullPool('caller-runs');
+    let cleared = -1;
+    pool.events$.subscribe((event) => {
+      if (event.type === 'task:queued' && event.taskId === queued.id + 1) cleared = pool.clear();
+    });
+    let ran = false;
+    const onCaller = pool.submit(() => (ran = true)); // full: runs on the caller, once told queued
+    expect(cleared).to.equal(2);
+    expect([queued.state, onCaller.state]).to.deep.equal(['cancelled', 'cancelled']);
+    expect(ran).to.equal(false);
+    expect(pool.stats).to.include({ queued: 0, cancelled: 2 });
+    gate.resolve();
+    await pool.close();
+  });
+
   it("'caller-runs' keeps a key's tasks one at a time: a task whose key is busy waits behind it", async () => {
     const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
     let active = 0;
