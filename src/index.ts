@@ -15,6 +15,7 @@ export type {
   FullPolicyName,
   PoolOptions,
   QueueKind,
+  RateLimit,
   ScaleDownOption,
   ScaleUpPolicyName,
   SubmitOptions,

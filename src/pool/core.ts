@@ -12,6 +12,7 @@ import { checkBounds, checkCount, checkSubmitOptions, type ResolvedOptions } fro
 import { discardedError, fullPolicies, type FullPolicy, type FullPolicyHost } from './policies/on-full.js';
 import { scaleUpPolicies, type ScaleUpPolicy } from './policies/scale-up.js';
 import type { Runtime, RuntimeWorker } from './runtime.js';
+import { StartWindow } from './rate.js';
 import type { PoolStats } from './stats.js';
 import { cancelledError, Context, Task, type TaskOwner } from './task.js';
 import type { WorkerSlot } from './worker.js';
@@ -42,6 +43,7 @@ function settlesOnce(value: unknown): Promise<unknown> | undefined {
 const adopt = (value: PromiseLike<unknown>): Promise<unknown> => new Promise((resolve) => resolve(value));
 
 const onTaskTimeout = <Job>(task: Task<Job>): void => task.timedOut();
+const onRateWindowOpen = (core: PoolCore<unknown>): void => core.rateWindowOpened();
 
 /**
  * The pool's state machine, shared by every runtime. Tasks go
@@ -75,6 +77,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   #pumping = false;
   /** The pump starts a worker for the next task whatever the scale-up policy says. */
   #forceWorker = false;
+  /** Under `rateLimit`: the starts of its window, and a timer for when it next has room. */
+  readonly #rate: StartWindow | undefined;
+  #rateTimer: Timer<PoolCore<unknown>> | undefined = undefined;
 
   #submitted = 0;
   /**
@@ -107,6 +112,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#onFull = fullPolicies[options.onFull];
     this.#arrivals = options.onFull === 'discard-oldest' ? new Arrivals() : undefined;
     this.#scaleUp = scaleUpPolicies[options.scaleUp]();
+    const rate = options.rateLimit;
+    this.#rate = rate === undefined ? undefined : new StartWindow(rate.limit, rate.interval);
     this.observers = new PoolObservers(
       () => this.stats(),
       () => this.#waiting(),
@@ -340,7 +347,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       !this.#paused &&
       this.#dispatch.size === 0 &&
       (key === undefined || !this.#lanes.busy(key)) &&
-      this.#workers.available
+      this.#workers.available &&
+      this.#rateAllows() > 0
     );
   }
 
@@ -380,9 +388,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     // The caller's reading of the clock serves the first start. Each later one
     // comes after a task's function ran, for as long as it took: it reads again.
     let reading = at;
+    const rate = this.#rate;
     while (!this.#paused && dispatch.size > 0) {
       let startAt = reading;
       reading = undefined;
+      if (rate !== undefined && this.#rateAllows((startAt ??= now())) === 0) break;
       let worker = this.#workers.takeIdle();
       if (worker === undefined) {
         const { size, maxWorkers } = this.#workers;
@@ -406,7 +416,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         this.#workers.putBack(worker);
         break;
       }
-      this.#run(task, worker, startAt ?? now());
+      startAt ??= now();
+      rate?.record(startAt);
+      this.#run(task, worker, startAt);
       this.#depthChanged();
     }
     this.#forceWorker = false;
@@ -749,7 +761,35 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     const { size, idle, maxWorkers } = this.#workers;
     const starts = queueRoom === 0 ? maxWorkers - size : this.#scaleUp.startsOnArrival(size, maxWorkers);
     // Above `maxWorkers` after a shrink, none may start.
-    return queueRoom + idle + Math.max(0, starts);
+    return (
+      queueRoom + Math.min(idle + Math.max(0, starts), this.#rateAllows(undefined, this.#waiters.waiting))
+    );
+  }
+
+  /**
+   * How many more tasks the rate limit lets start now (`at`, or now);
+   * `Infinity` without one. When none may, and `arm`, its timer is set for
+   * the moment one may: then the pump starts what waits, and a producer
+   * waiting in `ready()` for that room hears of it. The timer holds the
+   * process open only while something waits: {@link changed} stops it once
+   * nothing does.
+   */
+  #rateAllows(at?: number, arm = true): number {
+    const rate = this.#rate;
+    if (rate === undefined) return Infinity;
+    const time = at ?? now();
+    const left = rate.left(time);
+    if (left === 0 && arm && !this.#finished) {
+      const timer = (this.#rateTimer ??= new Timer(onRateWindowOpen, this as PoolCore<unknown>, true));
+      // One set on the clock in force fires no later than this one would: the window only moves on.
+      if (!timer.current) timer.start(rate.opensAt() - time);
+    }
+    return left;
+  }
+
+  /** The rate limit's window has room again. */
+  rateWindowOpened(): void {
+    this.#pump();
   }
 
   close(): Promise<void> {
@@ -812,6 +852,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     // The last tasks ended on the way out: the pool drained before it closes.
     if (this.#hadWork) this.#drained();
     this.#workers.shutDown();
+    this.#rateTimer?.stop();
     this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
     this.observers.complete(now);
     this.#waiters.finish();
@@ -870,6 +911,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    */
   changed(): void {
     if (this.#hadWork && this.#isIdle()) this.#drained();
+    if (
+      this.#rateTimer !== undefined &&
+      this.#waiting() === 0 &&
+      this.#blocked.size === 0 &&
+      !this.#waiters.waiting
+    ) {
+      this.#rateTimer.stop();
+    }
     if (this.#waiters.waiting || this.observers.stateObserved) this.#waiters.schedule();
   }
 }

@@ -68,6 +68,32 @@ export interface PoolOptions {
   taskTimeout?: number;
   /** Aborting this signal terminates the pool. */
   signal?: AbortSignal;
+  /**
+   * At most `limit` tasks start in any `interval` ms; the others wait in
+   * the queue (counted as `queued`) until the window has room. The window
+   * slides: it always reaches back `interval` ms from now, so no stretch of
+   * that length holds more than `limit` starts. Default: no limit.
+   *
+   * Capacity and the full-queue policy are unchanged: a task that cannot
+   * start for the limit can still wait, and with no room to wait the policy
+   * applies. It cannot be combined with `onFull: 'caller-runs'`, whose
+   * tasks start at once whatever the limit says.
+   *
+   * @example
+   * ```ts
+   * // An API that allows 10 requests a second, 4 at a time.
+   * const pool = new Pool({ maxWorkers: 4, rateLimit: { limit: 10, interval: 1_000 } });
+   * ```
+   */
+  rateLimit?: RateLimit;
+}
+
+/** See {@link PoolOptions.rateLimit}. */
+export interface RateLimit {
+  /** Starts allowed per window: an integer ≥ 1. */
+  limit: number;
+  /** The window, in ms: finite, > 0. */
+  interval: number;
 }
 
 /** Options after validation, defaults filled in. Frozen. */
@@ -83,6 +109,7 @@ export interface ResolvedOptions {
   readonly dispatch: DispatchMode;
   readonly taskTimeout: number | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly rateLimit: Readonly<RateLimit> | undefined;
 }
 
 /** Per-task options of `submit(task, options)`. */
@@ -166,14 +193,34 @@ function checkScaleDown(value: unknown): number | undefined {
   const reaper: unknown =
     typeof value === 'object' && value !== null ? (value as { reaper?: unknown }).reaper : undefined;
   if (typeof reaper !== 'object' || reaper === null) throw new TypeError(expected);
-  const interval = (reaper as { interval?: unknown }).interval;
-  expectNumber('scaleDown.reaper.interval', interval);
-  if (!(interval > 0 && Number.isFinite(interval))) {
+  return checkPeriod('scaleDown.reaper.interval', (reaper as { interval?: unknown }).interval);
+}
+
+/** A duration in ms that something is done once per: finite, > 0. */
+function checkPeriod(name: string, value: unknown): number {
+  expectNumber(name, value);
+  if (!(value > 0 && Number.isFinite(value))) {
+    throw new RangeError(`${name} must be a finite duration in ms > 0, received ${show(value)}`);
+  }
+  return value;
+}
+
+function checkRateLimit(value: unknown, onFull: FullPolicyName): Readonly<RateLimit> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`rateLimit must be an object { limit, interval }, received ${show(value)}`);
+  }
+  const { limit, interval } = value as Partial<Record<keyof RateLimit, unknown>>;
+  const checked = {
+    limit: checkCount('rateLimit.limit', limit, 1, false),
+    interval: checkPeriod('rateLimit.interval', interval),
+  };
+  if (onFull === 'caller-runs') {
     throw new RangeError(
-      `scaleDown.reaper.interval must be a finite duration in ms > 0, received ${show(interval)}`,
+      "rateLimit cannot be combined with onFull 'caller-runs': a task run on the caller starts at once, whatever the limit",
     );
   }
-  return interval;
+  return Object.freeze(checked);
 }
 
 /** Checks `minWorkers <= maxWorkers`. */
@@ -219,6 +266,7 @@ export function resolveOptions(options: unknown, defaultMaxWorkers?: number): Re
     dispatch: checkChoice('dispatch', o.dispatch, ['shared', 'dedicated'] as const, 'shared'),
     taskTimeout: o.taskTimeout === undefined ? undefined : checkDuration('taskTimeout', o.taskTimeout, true),
     signal: checkSignal('signal', o.signal),
+    rateLimit: checkRateLimit(o.rateLimit, onFull),
   });
 }
 
