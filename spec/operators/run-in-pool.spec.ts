@@ -221,6 +221,28 @@ describe('runInPool', () => {
       expect(aborted).to.deep.equal([0, 2]);
     });
 
+    it('a task that fails synchronously stops a synchronous source at once, as a throwing project does', async () => {
+      for (const onFull of ['reject', 'caller-runs'] as const) {
+        pool = new Pool({ maxWorkers: 2, queueCapacity: onFull === 'caller-runs' ? 0 : Infinity, onFull });
+        let ran = 0;
+        const seen = watch<number>();
+        range(0, 1000)
+          .pipe(
+            runInPool(pool, (n) => () => {
+              ran++;
+              if (n === 0) throw new Error('boom');
+              return n;
+            }),
+          )
+          .subscribe(seen);
+        expect(ran, onFull).to.equal(1);
+        await settleDown();
+        expect(seen.failure, onFull).to.be.instanceOf(Error).with.property('message', 'boom');
+        expect(pool.stats, onFull).to.include({ submitted: 1, failed: 1, succeeded: 0 });
+        await pool.close();
+      }
+    });
+
     it('in ordered mode too, a failure errors the stream at once', async () => {
       pool = new Pool({ maxWorkers: 2 });
       const first = deferred<number>();
@@ -554,6 +576,47 @@ describe('runInPool', () => {
         ...Array.from({ length: 20 }, (_, i) => 100 + i),
       ]);
       expect(pool.stats).to.include({ submitted: 40, succeeded: 40, rejected: 0 });
+    });
+
+    it('a value a synchronous task feeds back into the source while room frees is projected once, in order', async () => {
+      pool = new Pool({ maxWorkers: 3, queueCapacity: 2 });
+      const source = new Subject<string>();
+      const projected: [unknown, number][] = [];
+      const seen = watch<string>();
+      source
+        .pipe(
+          runInPool(
+            pool,
+            (value, index) => {
+              projected.push([value, index]);
+              if (value.startsWith('slow')) return async () => value;
+              return () => {
+                if (value === 'A') source.next('A-child');
+                return `${value}#${index}`;
+              };
+            },
+            { ordered: true },
+          ),
+        )
+        .subscribe(seen);
+      for (const value of ['slow0', 'slow1', 'slow2', 'A', 'B', 'C', 'D']) source.next(value);
+      await settleDown();
+      source.complete();
+      await settleDown();
+      expect(seen.failure).to.equal(undefined);
+      expect(projected.map(([value]) => value)).to.deep.equal([
+        'slow0',
+        'slow1',
+        'slow2',
+        'A',
+        'B',
+        'C',
+        'D',
+        'A-child',
+      ]);
+      expect(projected.map(([, index]) => index)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(seen.values).to.deep.equal(['slow0', 'slow1', 'slow2', 'A#3', 'B#4', 'C#5', 'D#6', 'A-child#7']);
+      expect(seen.completed).to.equal(true);
     });
 
     it('values that arrive while it waits for room are submitted in source order', async () => {

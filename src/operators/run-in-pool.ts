@@ -179,15 +179,23 @@ export function runInPool<T, Job>(
       let stopWaiting: AbortController | undefined;
       let sourceDone = false;
       let active = true;
+      // Values are still taken in: false from the first failure on, also one
+      // a synchronous task reported before its Future's handlers have run.
+      let taking = true;
       // Ends the source's subscription, also while the source is still inside
       // `subscribe()`: a synchronous source then stops at once, as it would
       // under `mergeMap`, instead of being read to its end for nothing.
       const stopSource = new Subject<void>();
 
+      const stopTaking = (): void => {
+        taking = false;
+        stopSource.next();
+      };
+
       const fail = (error: unknown): void => {
         if (!active) return;
         active = false;
-        stopSource.next();
+        stopTaking();
         cancelInFlight(error);
         subscriber.error(error);
       };
@@ -245,6 +253,9 @@ export function runInPool<T, Job>(
         awaited++;
         // A task that ran synchronously has settled already: nothing to cancel, no need to hold it.
         if (!future.settled) inFlight.add(future);
+        // One that failed so errors the stream once its handlers run, a microtask on; the source
+        // stops now, as for a `project` that throws, rather than being read to its end meanwhile.
+        else if (!settle && future.state !== 'succeeded') stopTaking();
         future.then(
           (result) => settled(future, index, Ok(result)),
           (error: unknown) => settled(future, index, Err(error)),
@@ -264,22 +275,22 @@ export function runInPool<T, Job>(
       };
 
       // Submits what waits while there is room, then waits for more.
-      const submitWaiting = (): void => {
-        while (active && backlog.size > 0 && roomNow()) submit(backlog.shift());
-        requestRoom();
-      };
-
+      // ready() resolved: there is a place for the first value waiting (reserved, on a bounded
+      // queue), and then for as many as find room now. Until they have been submitted, the wait
+      // counts as under way: a value that a synchronous task feeds back into the source joins the
+      // backlog and asks for no second place, which would be left to a value already submitted.
       const onRoom = (): void => {
+        if (taking) {
+          submit(backlog.shift());
+          while (taking && backlog.size > 0 && roomNow()) submit(backlog.shift());
+        }
         awaitingRoom = false;
-        if (!active) return;
-        // ready() resolved: there is a place for this one (reserved, on a bounded queue).
-        submit(backlog.shift());
-        submitWaiting();
+        requestRoom();
       };
 
       // One `ready()` at a time: it reserves one place for one submission.
       const requestRoom = (): void => {
-        if (awaitingRoom || !active || backlog.size === 0) return;
+        if (awaitingRoom || !taking || backlog.size === 0) return;
         awaitingRoom = true;
         stopWaiting ??= new AbortController();
         pool.ready({ signal: stopWaiting.signal }).then(onRoom, fail);
@@ -287,7 +298,7 @@ export function runInPool<T, Job>(
 
       const subscription = source.pipe(takeUntil(stopSource)).subscribe({
         next: (value) => {
-          if (!active) return;
+          if (!taking) return;
           // A value that arrives while earlier ones wait (or `ready()` is pending) waits behind them.
           if (backlog.size === 0 && roomNow()) {
             submit(value);
@@ -304,7 +315,7 @@ export function runInPool<T, Job>(
       });
 
       return () => {
-        active = false;
+        active = taking = false;
         subscription.unsubscribe();
         stopSource.complete();
         stopWaiting?.abort();
