@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { map } from 'rxjs';
+import { map, Subject, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { Pool, type PoolStats, type ResizeOptions } from '../../src/index.js';
 import { autoscale, type AutoscalePolicy } from '../../src/operators/index.js';
@@ -387,6 +387,28 @@ describe('autoscale', () => {
     } finally {
       clock.restore();
     }
+  });
+
+  it('waits for a cooldown longer than a timer takes in steps a timer can take', () => {
+    const pool = fakePool(1);
+    const delays: number[] = [];
+    const recording: SchedulerLike = {
+      now: () => scheduler.now(),
+      schedule: (...args: Parameters<SchedulerLike['schedule']>) => {
+        delays.push(args[1] ?? 0);
+        return scheduler.schedule(...args);
+      },
+    };
+    const source = new Subject<PoolStats>();
+    const policy = { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: Number.MAX_SAFE_INTEGER };
+    const subscription = source
+      .pipe(live(pool), autoscale(pool, { ...policy, scheduler: recording }))
+      .subscribe();
+    source.next(stats(8, 1)); // up to 8 at once
+    source.next(stats(1, 8)); // low: a scale down waits for the cooldown
+    subscription.unsubscribe();
+    expect(pool.sizes).to.deep.equal([8]);
+    expect(delays).to.deep.equal([2 ** 31 - 1]);
   });
 
   describe('policy', () => {

@@ -6,6 +6,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { BasePool } from '../pool/base-pool.js';
+import { MAX_DELAY } from '../pool/clock.js';
 import { checkCount, checkDuration, describeValue } from '../pool/options.js';
 import type { PoolStats } from '../pool/stats.js';
 import { checkOptions, checkScheduler } from './checks.js';
@@ -188,9 +189,10 @@ export function autoscale(
 
       // The due time only ever moves later, so a pending timer is kept and,
       // if it fires early, re-armed, rather than rescheduled on every sample.
+      // A cooldown longer than a timer takes is waited for in such steps.
       const arm = (now: number): void => {
         if (timer === undefined && timerNeeded()) {
-          timer = scheduler.schedule(fire, Math.max(0, dueAt() - now));
+          timer = scheduler.schedule(fire, Math.min(MAX_DELAY, Math.max(0, dueAt() - now)));
         }
       };
 

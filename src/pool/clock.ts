@@ -16,7 +16,7 @@ export function now(): number {
  * The longest delay a timer takes: Node fires a longer one after 1 ms, with
  * a warning. A longer duration is waited for in steps of at most this much.
  */
-const MAX_DELAY = 2 ** 31 - 1;
+export const MAX_DELAY = 2 ** 31 - 1;
 
 const onStep = (timer: Timer<unknown>): void => timer.stepped();
 
