@@ -57,7 +57,7 @@ describe('rateLimit (fake timers)', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 500 }),
         fc.integer({ min: 1, max: 4 }),
-        fc.array(arrival, { minLength: 1, maxLength: 30 }),
+        fc.array(arrival, { minLength: 1, maxLength: 30, size: 'max' }),
         async (limit, interval, maxWorkers, arrivals) => {
           const pool = new Pool({ maxWorkers, rateLimit: { limit, interval } });
           const starts: number[] = [];
