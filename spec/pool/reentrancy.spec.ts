@@ -339,3 +339,86 @@ describe('Pool, acted on by its own listeners', () => {
     await pool.close();
   });
 });
+
+describe('Pool, with listeners that take their time (fake timers)', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers();
+  });
+  afterEach(() => clock.restore());
+
+  /** Timing of a task, relative to `from`. */
+  const timing = (future: { timing: { submittedAt: number; startedAt?: number } }, from: number) => ({
+    submitted: future.timing.submittedAt - from,
+    started: future.timing.startedAt! - from,
+  });
+
+  it('a task that takes the place of one whose listeners ran starts when they are done, never before it was submitted', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const from = performance.now();
+    let followUp: ReturnType<Pool['submit']> | undefined;
+    pool.events$.subscribe((event) => {
+      if (event.type !== 'task:succeeded' || followUp !== undefined) return;
+      clock.tick(5); // a listener that takes 5 ms, then submits
+      followUp = pool.submit(() => 'follow-up');
+    });
+    const gate = deferred();
+    const first = pool.submit(() => gate.promise);
+    const queued = pool.submit(() => 'queued');
+    await clock.tickAsync(10);
+    gate.resolve();
+    await flush();
+    expect(await first).to.equal(undefined);
+    expect(timing(queued, from)).to.deep.equal({ submitted: 0, started: 15 });
+    expect(timing(followUp!, from)).to.deep.equal({ submitted: 15, started: 15 });
+    await pool.close();
+  });
+
+  it('the same for a toObservable() subscriber, and for listeners of a submission', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const from = performance.now();
+    const gate = deferred();
+    const first = pool.submit(() => gate.promise);
+    first.toObservable().subscribe(() => clock.tick(7));
+    const second = pool.submit(() => 'second');
+    await clock.tickAsync(10);
+    gate.resolve();
+    await flush();
+    expect(timing(second, from)).to.deep.equal({ submitted: 0, started: 17 });
+
+    const depth = pool.queueDepth$.subscribe(() => clock.tick(3));
+    const at = performance.now() - from;
+    const third = pool.submit(() => 'third'); // the depth goes to 1 (told: 3 ms), then it starts
+    expect(timing(third, from)).to.deep.equal({ submitted: at, started: at + 3 });
+    depth.unsubscribe();
+    await pool.close();
+  });
+
+  it('a task a worker was started for starts once the listeners of that start are done', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    pool.scaling$.subscribe(() => clock.tick(4));
+    const from = performance.now();
+    const future = pool.submit(() => 'on a new worker');
+    expect(timing(future, from)).to.deep.equal({ submitted: 0, started: 4 });
+    await pool.close();
+  });
+
+  it('rateLimit counts from when a task really starts, after the listeners of the one before', async () => {
+    const pool = new Pool({ maxWorkers: 1, rateLimit: { limit: 1, interval: 100 } });
+    pool.events$.subscribe((event) => {
+      if (event.type === 'task:succeeded') clock.tick(60);
+    });
+    const starts: number[] = [];
+    const from = performance.now();
+    const task = (runs: number) => async () => {
+      starts.push(performance.now() - from);
+      await new Promise((resolve) => setTimeout(resolve, runs));
+    };
+    const futures = [pool.submit(task(150)), pool.submit(task(1)), pool.submit(task(1))];
+    await clock.runAllAsync();
+    await Promise.all(futures);
+    expect(starts).to.have.length(3);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).to.be.at.least(100);
+    await pool.close();
+  });
+});

@@ -262,12 +262,12 @@ export abstract class Future<T> extends NativePromise<T> {
     }
   }
 
-  /** Tells the synchronous listeners that the Future has settled. */
-  protected notifySettled(): void {
+  /** Tells the synchronous listeners that the Future has settled; returns whether it had any. */
+  protected notifySettled(): boolean {
     const pending = this.#pending;
-    if (typeof pending === 'object') {
-      this.#pending = undefined;
-      for (const listener of pending.listeners) listener();
-    }
+    if (typeof pending !== 'object') return false;
+    this.#pending = undefined;
+    for (const listener of pending.listeners) listener();
+    return true;
   }
 }

@@ -179,9 +179,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /** Publishes a task just placed, and starts what can start. */
   #queued(task: Task<Job>, at?: number): void {
     this.#hadWork = true; // a refusal is none: it drains nothing
+    const told = this.observers.deliveries;
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
-    this.#pump(at);
+    // Once listeners have run, `at` is past: the next start reads the clock again.
+    this.#pump(this.observers.deliveries === told ? at : undefined);
   }
 
   refuse(task: Task<Job>, error: Error, state: 'failed' | 'cancelled', at: number): void {
@@ -402,6 +404,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         ) {
           break;
         }
+        const told = this.observers.deliveries;
         worker = this.#workers.start('demand', (startAt ??= now()));
         // Its start was published: a listener may have shut the pool down, paused or shrunk
         // it, or cancelled the task the worker was for. If so, it waits as any idle worker.
@@ -410,6 +413,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
           if (!worker.stopped) this.#workers.markIdle(worker, false, startAt, true);
           continue;
         }
+        // Its listeners took their time: the task starts later than the worker did.
+        if (this.observers.deliveries !== told) startAt = undefined;
       }
       const task = dispatch.next(worker);
       if (task === undefined) {
@@ -482,20 +487,24 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /**
    * A worker's task function returned (or threw, or its thread crashed). The
    * clock is read once for the whole step: this task's settling, the start of
-   * the tasks that take its place, and the worker's idle time.
+   * the tasks that take its place (unless listeners ran in between), and the
+   * worker's idle time.
    */
   taskReturned(worker: WorkerSlot<Job>, outcome: unknown, ok: boolean): void {
     const task = worker.task;
     if (task === null) return;
     const at = now();
-    if (!task.settled) this.#settle(task, ok ? 'succeeded' : 'failed', outcome, worker.id, at);
+    // Listeners told of the settling (and of a worker stopping) take their time: the task that
+    // takes this one's place then reads the clock again.
+    const told = this.observers.deliveries;
+    const listened = !task.settled && this.#settle(task, ok ? 'succeeded' : 'failed', outcome, worker.id, at);
     worker.task = null;
     task.worker = null;
     this.#busy--;
     if (!worker.crashed) worker.completed++;
     if (task.key !== undefined) this.#releaseKey(task.key);
     this.#workers.release(worker);
-    this.#afterSlotFreed(at);
+    this.#afterSlotFreed(this.observers.deliveries === told && !listened ? at : undefined);
     if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false, at, this.#pumping);
   }
 
@@ -517,9 +526,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     outcome: unknown,
     workerId?: number,
     at = now(),
-  ): void {
+  ): boolean {
     this.#record(task, state, outcome, at);
-    this.#tell(task, state, outcome, workerId, at);
+    return this.#tell(task, state, outcome, workerId, at);
   }
 
   /** Settles the task and counts it; nobody is told yet. */
@@ -536,17 +545,17 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     task.settle(state, outcome, at);
   }
 
-  /** Tells of a settled task: its event, then its Future's listeners. */
+  /** Tells of a settled task: its event, then its Future's listeners; returns whether it has any. */
   #tell(
     task: Task<Job>,
     state: 'succeeded' | 'failed' | 'cancelled',
     outcome: unknown,
     workerId: number | undefined,
     at: number,
-  ): void {
+  ): boolean {
     if (this.observers.eventsObserved) this.#emitSettled(task.id, state, outcome, workerId, at);
     // Last: a listener may act on the pool (a fail-fast group cancels the rest), after this event.
-    task.announce();
+    return task.announce();
   }
 
   // Kept out of #settle, so that the hot path stays small enough to inline.

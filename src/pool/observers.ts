@@ -22,6 +22,12 @@ export class PoolObservers {
   #depthPending: number | undefined = undefined;
   /** How deep the pool is in telling subscribers: a subscriber's own actions nest deliveries. */
   #delivering = 0;
+  /**
+   * How many times subscribers have been told something. Their code runs
+   * for as long as it takes: a step that read the clock compares this
+   * before and after, to know whether its moment has passed since.
+   */
+  deliveries = 0;
   /** `pool:closed` went out: nothing more does on `events$` and `scaling$`. */
   #ended = false;
   readonly #snapshot: () => PoolStats;
@@ -123,6 +129,7 @@ export class PoolObservers {
    * (an operator chain that throws synchronously out of `next`).
    */
   #deliver<T>(subject: Subject<T>, value: T): void {
+    this.deliveries++;
     this.#delivering++;
     try {
       subject.next(value);

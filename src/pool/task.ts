@@ -194,9 +194,12 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
     this.settleAs(state, outcome, at);
   }
 
-  /** After `settle`, once the pool has published it: runs the Future's synchronous listeners. */
-  announce(): void {
-    this.notifySettled();
+  /**
+   * After `settle`, once the pool has published it: runs the Future's
+   * synchronous listeners (`toObservable` subscribers); returns whether it has any.
+   */
+  announce(): boolean {
+    return this.notifySettled();
   }
 }
 
