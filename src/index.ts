@@ -16,6 +16,7 @@ export type {
   PoolOptions,
   QueueKind,
   RateLimit,
+  RoomOptions,
   ScaleDownOption,
   ScaleUpPolicyName,
   SubmitOptions,

@@ -4,7 +4,13 @@ import { PoolCore } from './core.js';
 import { asyncDispose } from './dispose.js';
 import type { PoolEvent, ScalingEvent } from './events.js';
 import { TaskGroup, type TaskGroupOptions } from './group.js';
-import { checkWaitOptions, type ResolvedOptions, type SubmitOptions, type WaitOptions } from './options.js';
+import {
+  checkWaitOptions,
+  type ResolvedOptions,
+  type RoomOptions,
+  type SubmitOptions,
+  type WaitOptions,
+} from './options.js';
 import type { Runtime } from './runtime.js';
 import type { PoolStats } from './stats.js';
 
@@ -45,9 +51,7 @@ export abstract class BasePool<Job> implements AsyncDisposable {
   /**
    * Resolves when a submission would find room in the queue (at once when the
    * queue is unbounded): a producer's backpressure. Waiters are released in
-   * order, only as many as there is room for. The room is for a task that can
-   * start or wait in the queue: one whose `key` is busy waits behind it, and
-   * counts towards `queueCapacity` as it does.
+   * order, only as many as there is room for.
    *
    * @example
    * ```ts
@@ -60,17 +64,31 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    * A producer that may give up passes a `signal`: aborting it rejects the
    * promise with the signal's reason and takes the producer out of the line.
    *
+   * A producer of keyed tasks passes the `key` its next task will have: a
+   * task whose key is busy waits behind it (counted towards `queueCapacity`)
+   * and cannot take a free worker, so for it only the queue has room.
+   * Without the key, `ready()` counts free workers too, and such a task may
+   * then be refused.
+   *
+   * ```ts
+   * await pool.ready({ key: user.id });
+   * pool.submit(() => sync(user), { key: user.id });
+   * ```
+   *
    * @throws (rejects with) `TypeError` for options that are not
-   * `{ signal?: AbortSignal }`.
+   * `{ signal?: AbortSignal; key?: string }`.
    */
-  ready(options?: WaitOptions): Promise<void> {
-    return waitFor(options, 'ready', (signal) => this.#core.ready(signal));
+  ready(options?: RoomOptions): Promise<void> {
+    return waitFor(options, 'ready', (signal, key) => this.#core.ready(signal, key));
   }
 
   /**
-   * True when `ready()` would resolve at once: a submission now finds room
-   * (or the queue is unbounded, or the pool is closed), and no producer
-   * waiting in `ready()` comes first. It reserves nothing.
+   * True when `ready()` would resolve at once: a submission now (of a task
+   * with `key`, if given) finds room (or the queue is unbounded, or the pool
+   * is closed), and no producer waiting in `ready()` comes first. It
+   * reserves nothing.
+   *
+   * @throws TypeError for a `key` that is not a string.
    *
    * @example
    * ```ts
@@ -78,8 +96,8 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    * pool.submit(task);
    * ```
    */
-  hasRoom(): boolean {
-    return this.#core.hasRoom();
+  hasRoom(options?: Pick<RoomOptions, 'key'>): boolean {
+    return this.#core.hasRoom(checkWaitOptions('hasRoom', options).key);
   }
 
   /**
@@ -207,15 +225,15 @@ export abstract class BasePool<Job> implements AsyncDisposable {
 
 /** Validates a wait's options, then waits: bad options reject, as an `async` method's would. */
 function waitFor(
-  options: WaitOptions | undefined,
+  options: RoomOptions | undefined,
   method: string,
-  wait: (signal: AbortSignal | undefined) => Promise<void>,
+  wait: (signal: AbortSignal | undefined, key: string | undefined) => Promise<void>,
 ): Promise<void> {
-  let signal: AbortSignal | undefined;
+  let checked: ReturnType<typeof checkWaitOptions>;
   try {
-    signal = checkWaitOptions(method, options);
+    checked = checkWaitOptions(method, options);
   } catch (error) {
     return Promise.reject(error as Error);
   }
-  return wait(signal);
+  return wait(checked.signal, checked.key);
 }

@@ -120,7 +120,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     );
     this.#workers = new WorkerSet(runtime, this.#dispatch, this.observers, options, this);
     this.#waiters = new Waiters(
-      { isIdle: () => this.#isIdle(), room: () => this.#room() },
+      { isIdle: () => this.#isIdle(), room: (key) => this.#room(key) },
       () => this.observers.stateObserved && this.observers.emitState(this.stats()),
     );
     this.#onPoolAbort = () => void this.terminate(options.signal!.reason);
@@ -141,7 +141,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     const at = now();
     const task = new Task<Job>(this, this.#nextTaskId++, job, checked, at);
     this.#submitted++;
-    this.#waiters.submitted();
+    this.#waiters.submitted(key);
     if (this.#closed) {
       this.refuse(task, new PoolClosedError({ taskId: task.id }), 'failed', at);
     } else if (signal?.aborted) {
@@ -742,12 +742,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     return this.#waiters.drain(signal);
   }
 
-  ready(signal: AbortSignal | undefined): Promise<void> {
-    return this.#waiters.ready(this.#unbounded(), signal);
+  ready(signal: AbortSignal | undefined, key: string | undefined): Promise<void> {
+    return this.#waiters.ready(this.#unbounded(), signal, key);
   }
 
-  hasRoom(): boolean {
-    return this.#waiters.hasRoom(this.#unbounded());
+  hasRoom(key: string | undefined): boolean {
+    return this.#waiters.hasRoom(this.#unbounded(), key);
   }
 
   /** No submission can find the queue full: it is unbounded, or the pool refuses everything anyway. */
@@ -762,17 +762,24 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * queue is empty, arrivals go to idle workers first, then to workers
    * started for them, then wait; a queue with no room left starts a worker
    * for each while one may start.
+   *
+   * With `key`, for tasks of that key: they run one at a time, so only the
+   * first of them may take a worker, and none if the key is busy; the
+   * others wait behind it, in the queue.
    */
-  #room(): number {
+  #room(key?: string): number {
     if (this.#closed) return Infinity;
     const queueRoom = Math.max(0, this.#options.queueCapacity - this.#waiting() - this.#blocked.size);
     if (this.#paused || this.#dispatch.size > 0 || this.#blocked.size > 0) return queueRoom;
+    if (key !== undefined && this.#lanes.busy(key)) return queueRoom;
     const { size, idle, maxWorkers } = this.#workers;
     const starts = queueRoom === 0 ? maxWorkers - size : this.#scaleUp.startsOnArrival(size, maxWorkers);
     // Above `maxWorkers` after a shrink, none may start.
-    return (
-      queueRoom + Math.min(idle + Math.max(0, starts), this.#rateAllows(undefined, this.#waiters.waiting))
+    const workerRoom = Math.min(
+      idle + Math.max(0, starts),
+      this.#rateAllows(undefined, this.#waiters.waiting),
     );
+    return queueRoom + (key === undefined ? workerRoom : Math.min(1, workerRoom));
   }
 
   /**

@@ -307,13 +307,34 @@ export function checkSubmitOptions(options: unknown): TaskOptions {
   };
 }
 
-/** The signal of `ready(options)` or `drain(options)`, validated. */
-export function checkWaitOptions(method: string, options: unknown): AbortSignal | undefined {
-  if (options === undefined) return undefined;
+/** The options of `ready()` and `hasRoom()`: those of a wait, and the key of the task to come. */
+export interface RoomOptions extends WaitOptions {
+  /**
+   * The `key` the next submission will have. A task whose key is busy waits
+   * behind it and cannot take a free worker: with a key, the room is only
+   * the queue's.
+   */
+  key?: string;
+}
+
+/** The options of `ready()`, `hasRoom()` or `drain()`, validated. */
+export function checkWaitOptions(
+  method: string,
+  options: unknown,
+): { signal: AbortSignal | undefined; key: string | undefined } {
+  if (options === undefined) return { signal: undefined, key: undefined };
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${method} options must be an object, received ${show(options)}`);
   }
-  return checkSignal(`${method} option signal`, (options as WaitOptions).signal);
+  const { signal, key } = options as RoomOptions;
+  if (key !== undefined && (method === 'drain' || typeof key !== 'string')) {
+    throw new TypeError(
+      method === 'drain'
+        ? `drain has no key option, received ${show(key)}`
+        : `${method} option key must be a string, received ${show(key)}`,
+    );
+  }
+  return { signal: checkSignal(`${method} option signal`, signal), key };
 }
 
 export { show as describeValue };

@@ -2,11 +2,17 @@
 export interface WaitConditions {
   /** Nothing queued, blocked or running. */
   isIdle(): boolean;
-  /** Submissions that would be accepted now without the full-queue policy. */
-  room(): number;
+  /** Submissions that would be accepted now without the full-queue policy (of tasks with `key`, if given). */
+  room(key?: string): number;
 }
 
 type Waiter = () => void;
+
+/** A producer waiting in `ready()`, for a task with `key` if given. */
+interface ReadyWaiter {
+  readonly release: Waiter;
+  readonly key: string | undefined;
+}
 
 // A reservation lasts until the next turn of the real event loop, also when a
 // test fakes the timers: it is no duration a user sets, and a fake
@@ -14,27 +20,30 @@ type Waiter = () => void;
 const { setImmediate: nextTurn, clearImmediate: cancelTurn } = globalThis;
 
 /**
- * A promise that resolves when `waiters` calls it, or rejects with the
- * signal's reason when the signal aborts first, leaving `waiters` then.
+ * A promise that resolves when the entry `make` builds around its release
+ * function is released from `waiters`, or rejects with the signal's reason
+ * when the signal aborts first, leaving `waiters` then.
  */
-function wait(waiters: Waiter[], signal: AbortSignal | undefined): Promise<void> {
+function wait<E>(waiters: E[], signal: AbortSignal | undefined, make: (release: Waiter) => E): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal === undefined) {
-      waiters.push(resolve);
+      waiters.push(make(resolve));
       return;
     }
-    const waiter = (): void => {
+    const entry = make(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    };
+    });
     const onAbort = (): void => {
-      waiters.splice(waiters.indexOf(waiter), 1);
+      waiters.splice(waiters.indexOf(entry), 1);
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    waiters.push(waiter);
+    waiters.push(entry);
   });
 }
+
+const plain = (release: Waiter): Waiter => release;
 
 /**
  * Everybody waiting on the pool: `drain()` (until idle), `ready()` (until
@@ -50,10 +59,12 @@ export class Waiters {
   readonly #conditions: WaitConditions;
   readonly #onFlush: () => void;
   readonly #drain: Waiter[] = [];
-  readonly #ready: Waiter[] = [];
+  readonly #ready: ReadyWaiter[] = [];
   readonly #finish: Waiter[] = [];
   #scheduled = false;
   #reserved = 0;
+  /** The key of the one among them released for a keyed task, if one was (see {@link #free}). */
+  #reservedFor: string | undefined = undefined;
   #finished = false;
   #expiry: ReturnType<typeof setImmediate> | undefined;
 
@@ -70,25 +81,25 @@ export class Waiters {
   drain(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#conditions.isIdle()) return Promise.resolve();
-    return wait(this.#drain, signal);
+    return wait(this.#drain, signal, plain);
   }
 
-  /** `unbounded`: the queue never fills, so there is always room. */
-  ready(unbounded: boolean, signal?: AbortSignal): Promise<void> {
+  /** `unbounded`: the queue never fills, so there is always room. `key`: that of the task to come. */
+  ready(unbounded: boolean, signal?: AbortSignal, key?: string): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (unbounded || this.#finished) return Promise.resolve();
-    if (this.hasRoom(false)) {
-      this.#reserve();
+    if (this.hasRoom(false, key)) {
+      this.#reserve(key);
       return Promise.resolve();
     }
-    const promise = wait(this.#ready, signal);
+    const promise = wait(this.#ready, signal, (release) => ({ release, key }));
     this.schedule();
     return promise;
   }
 
   /** Whether `ready()` would resolve at once; reserves nothing. */
-  hasRoom(unbounded: boolean): boolean {
-    return unbounded || this.#finished || (this.#ready.length === 0 && this.#free() > 0);
+  hasRoom(unbounded: boolean, key?: string): boolean {
+    return unbounded || this.#finished || (this.#ready.length === 0 && this.#free(key) > 0);
   }
 
   /**
@@ -99,8 +110,13 @@ export class Waiters {
    * So the room never falls below what is reserved, and a released producer
    * finds its place. A reservation left over expires at the next turn.
    */
-  submitted(): void {
-    if (this.#reserved > 0 && this.#conditions.room() <= this.#reserved) this.#reserved--;
+  submitted(key?: string): void {
+    if (this.#reserved === 0) return;
+    const forKey = key !== undefined && key === this.#reservedFor;
+    if (forKey || this.#conditions.room() <= this.#reserved) {
+      this.#reserved--;
+      if (forKey) this.#reservedFor = undefined;
+    }
   }
 
   /**
@@ -128,9 +144,10 @@ export class Waiters {
   flush(): void {
     this.#scheduled = false;
     if (this.#conditions.isIdle()) for (const resolve of this.#drain.splice(0)) resolve();
-    while (this.#ready.length > 0 && this.#free() > 0) {
-      this.#reserve();
-      this.#ready.shift()!();
+    // In order: the first waiter's task, keyed or not, has the first place.
+    while (this.#ready.length > 0 && this.#free(this.#ready[0]!.key) > 0) {
+      this.#reserve(this.#ready[0]!.key);
+      this.#ready.shift()!.release();
     }
     if (!this.#finished) this.#onFlush();
   }
@@ -141,11 +158,13 @@ export class Waiters {
     if (this.#expiry !== undefined) cancelTurn(this.#expiry);
     this.#expiry = undefined;
     this.flush();
-    for (const resolve of [...this.#ready.splice(0), ...this.#finish.splice(0)]) resolve();
+    for (const { release } of this.#ready.splice(0)) release();
+    for (const resolve of this.#finish.splice(0)) resolve();
   }
 
-  #reserve(): void {
+  #reserve(key: string | undefined): void {
     this.#reserved++;
+    if (key !== undefined) this.#reservedFor = key;
     // A released producer submits in its continuation; one that never does
     // (it was unsubscribed meanwhile) must not hold the place for long. The
     // turn keeps the process alive: a producer still waiting behind such a
@@ -153,11 +172,21 @@ export class Waiters {
     this.#expiry ??= nextTurn(() => {
       this.#expiry = undefined;
       this.#reserved = 0;
+      this.#reservedFor = undefined;
       if (this.#ready.length > 0) this.schedule();
     });
   }
 
-  #free(): number {
-    return this.#conditions.room() - this.#reserved;
+  /**
+   * Places free beyond the reservations, for a task with `key` if given.
+   * Keyed tasks take places the counts do not tell apart (the first of a
+   * key may take a worker, the next only a place in the queue, and another
+   * key's task may need that same place): a producer of one is released
+   * only while no place is held for another producer, and then holds the
+   * one keyed place until it submits.
+   */
+  #free(key?: string): number {
+    if (key === undefined) return this.#conditions.room() - this.#reserved;
+    return this.#reserved === 0 ? this.#conditions.room(key) : 0;
   }
 }

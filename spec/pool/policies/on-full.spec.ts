@@ -282,6 +282,36 @@ describe('full-queue policies', () => {
       await pool.close();
     });
 
+    it('with the key of its next task, a producer waits for room in the queue when the key is busy, free workers or not', async () => {
+      const pool = new Pool({ maxWorkers: 4, queueCapacity: 2 });
+      const [first, next] = [deferred(), deferred()];
+      pool.submit(() => first.promise, { key: 'alice' });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        await pool.ready({ key: 'alice' });
+        outcomes.push(pool.submit(() => next.promise, { key: 'alice' }).state);
+      }
+      expect(outcomes).to.deep.equal(['queued', 'queued']); // behind their key: the queue is full
+      await new Promise<void>((resolve) => nextTurn(resolve)); // no place is held for a producer now
+      expect(pool.hasRoom()).to.equal(true); // a task with no key would start on a free worker
+      expect(pool.hasRoom({ key: 'bob' })).to.equal(true);
+      expect(pool.hasRoom({ key: 'alice' })).to.equal(false);
+      let ready = false;
+      const waiting = pool.ready({ key: 'alice' }).then(() => (ready = true));
+      await flush();
+      expect(ready).to.equal(false);
+      first.resolve(); // the next of alice's tasks leaves the queue to run
+      await waiting;
+      expect(pool.submit(() => 'third', { key: 'alice' }).state).to.equal('queued');
+      expect(pool.stats).to.include({ queued: 2, rejected: 0 });
+      expect(() => pool.hasRoom({ key: 1 as unknown as string })).to.throw(
+        TypeError,
+        'hasRoom option key must be a string, received 1',
+      );
+      next.resolve();
+      await pool.close();
+    });
+
     it('a producer whose signal aborts leaves the line: the place goes to the next one at once', async () => {
       const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
       const [first, second] = [deferred(), deferred()];
@@ -302,7 +332,7 @@ describe('full-queue policies', () => {
       await pool.close();
     });
 
-    it('producers that wait for ready() (or check hasRoom() first) are never refused, under every scale-up policy, with synchronous tasks among theirs', async function () {
+    it('producers that wait for ready() (or check hasRoom() first) are never refused, under every scale-up policy, with synchronous and keyed tasks among theirs', async function () {
       this.timeout(60_000);
       await fc.assert(
         fc.asyncProperty(
@@ -318,7 +348,9 @@ describe('full-queue policies', () => {
           fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
           // Which of each producer's tasks return at once: each leaves the pool idle for a moment.
           fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
-          async (options, busy, checksFirst, synchronous) => {
+          // The key of each producer's tasks, given to ready() and hasRoom() as well.
+          fc.array(fc.constantFrom(undefined, 'a', 'b'), { minLength: 1, maxLength: 4 }),
+          async (options, busy, checksFirst, synchronous, keys) => {
             const producers = checksFirst.length;
             const pool = new Pool({ ...options, onFull: 'reject' });
             const gates: Deferred<void>[] = [];
@@ -331,17 +363,23 @@ describe('full-queue policies', () => {
             };
             for (let i = 0; i < busy; i++) void pool.submit(hold).result();
             const futures: Future<void>[] = [];
-            const produced = checksFirst.map(async (checkFirst) => {
+            const produced = checksFirst.map(async (checkFirst, producer) => {
               for (let n = 0; n < 4; n++) {
-                if (!checkFirst || !pool.hasRoom()) await pool.ready();
-                futures.push(pool.submit(synchronous[n % synchronous.length]! ? () => undefined : hold));
+                const key = keys[(producer + n) % keys.length];
+                if (!checkFirst || !pool.hasRoom({ key })) await pool.ready({ key });
+                const task = synchronous[n % synchronous.length]! ? () => undefined : hold;
+                futures.push(pool.submit(task, { key }));
               }
             });
             // Tasks finish one at a time, whenever the producers are stuck.
             void Promise.all(produced).then(() => (done = true));
+            // A keyed producer may wait for a place held for one that submitted elsewhere to expire:
+            // that takes a turn of the event loop.
             for (let step = 0; !done && step < 100; step++) {
               await flush();
-              gates.shift()?.resolve();
+              const gate = gates.shift();
+              if (gate !== undefined) gate.resolve();
+              else await new Promise<void>((resolve) => nextTurn(resolve));
             }
             expect(done, 'every producer submitted').to.equal(true);
             for (const gate of gates) gate.resolve();
