@@ -37,7 +37,9 @@ export interface PoolOptions {
    * worker is idle and `workers < maxWorkers`; every policy starts one when
    * there is no worker at all). Default `'eager'`.
    * - `'eager'`: always: a burst of n tasks starts `min(n, maxWorkers)` workers.
-   * - `'balanced'`: when the waiting tasks outnumber the workers.
+   * - `'balanced'`: when the waiting tasks outnumber the workers. Up to one
+   *   task per busy worker may wait, for as long as those workers stay busy:
+   *   behind tasks that run for long, it waits even with `maxWorkers` to spare.
    * - `'lazy'`: when a task finishes and more tasks wait than when the
    *   previous one finished (the backlog grows): a burst runs on one worker,
    *   and a stream faster than its workers adds them one at a time; fewest

@@ -33,7 +33,7 @@ const firstOnly = (workers: number, maxWorkers: number): number => (workers === 
  * one finished: the backlog grows, so the tasks arrive faster than the
  * workers finish them. A burst alone never adds a worker: it only drains.
  * Work that never finishes never adds one either, which is the price of the
- * fewest workers; `'balanced'` does not pay it.
+ * fewest workers.
  */
 class Lazy implements ScaleUpPolicy {
   /** Waiting tasks when a task last finished; none seen yet. */
@@ -60,7 +60,8 @@ const eager: ScaleUpPolicy = {
   grow: () => true,
   startsOnArrival: (workers, maxWorkers) => maxWorkers - workers,
 };
-// A second arrival waits (1 waiting, 1 worker); more may start later, as the queue fills.
+// A second arrival waits (1 waiting, 1 worker); more may start later, as the queue fills. Behind
+// workers that stay busy, up to one task each waits as long as they do.
 const balanced: ScaleUpPolicy = { grow: (workers, waiting) => waiting > workers, startsOnArrival: firstOnly };
 
 /**
