@@ -139,6 +139,27 @@ describe('Pool options', () => {
     });
   }
 
+  it('refuses the options other pool libraries name otherwise, naming the one to use', () => {
+    const peers: [string, unknown, string][] = [
+      ['concurrency', 4, 'maxWorkers'],
+      ['maxThreads', 4, 'maxWorkers'],
+      ['minThreads', 1, 'minWorkers'],
+      ['maxQueue', 10, 'queueCapacity'],
+      ['maxQueueSize', 10, 'queueCapacity'],
+      ['timeout', 100, 'taskTimeout'],
+      ['interval', 1000, 'rateLimit: { limit, interval }'],
+      ['intervalCap', 10, 'rateLimit: { limit, interval }'],
+      ['autoStart', false, 'pause() after construction'],
+      ['filename', './worker.js', 'module, with ThreadPool'],
+    ];
+    for (const [name, value, instead] of peers) {
+      const message = `${name} is not an rxpool option (use ${instead}), received ${JSON.stringify(value)}`;
+      expect(() => new Pool({ maxWorkers: 1, [name]: value } as PoolOptions)).to.throw(TypeError, message);
+    }
+    // Given as undefined, it asks for nothing.
+    expect(() => new Pool({ maxWorkers: 1, concurrency: undefined } as PoolOptions)).not.to.throw();
+  });
+
   it('accepts the documented domain edges', async () => {
     const pools = [
       new Pool({ maxWorkers: Infinity }),

@@ -18,6 +18,18 @@ const optionCases: Case[] = [
     'ThreadPool options must be an object, received "work.ts"',
   ],
   ['a missing module', {}, TypeError, 'module must be a path or a file URL, received undefined'],
+  [
+    "piscina's filename in place of module",
+    { filename: 'worker.js' },
+    TypeError,
+    'filename is not an rxpool option (use module, with ThreadPool), received "worker.js"',
+  ],
+  [
+    "piscina's maxThreads",
+    { module, maxThreads: 2 },
+    TypeError,
+    'maxThreads is not an rxpool option (use maxWorkers), received 2',
+  ],
   ['a numeric module', { module: 42 }, TypeError, 'module must be a path or a file URL, received 42'],
   ['an empty module path', { module: '' }, TypeError, 'module must be a path or a file URL, received ""'],
   [

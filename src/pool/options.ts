@@ -232,11 +232,44 @@ export function checkBounds(minWorkers: number, maxWorkers: number): void {
   }
 }
 
-/** Validates `options` once and returns them normalised and frozen. */
+/**
+ * Options of other pools (p-queue, p-limit, piscina, tinypool, workerpool)
+ * that rxpool names otherwise: given one, a user expects it to work, so it
+ * is refused with the name to use rather than ignored.
+ */
+const PEER_OPTIONS: Readonly<Record<string, string>> = {
+  concurrency: 'maxWorkers',
+  maxThreads: 'maxWorkers',
+  minThreads: 'minWorkers',
+  maxQueue: 'queueCapacity',
+  maxQueueSize: 'queueCapacity',
+  timeout: 'taskTimeout',
+  interval: 'rateLimit: { limit, interval }',
+  intervalCap: 'rateLimit: { limit, interval }',
+  autoStart: 'pause() after construction',
+  filename: 'module, with ThreadPool',
+};
+
+/** Throws a `TypeError` for an option of another pool library that rxpool names otherwise. */
+export function refusePeerOptions(options: object): void {
+  for (const [name, instead] of Object.entries(PEER_OPTIONS)) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (value !== undefined) {
+      throw new TypeError(`${name} is not an rxpool option (use ${instead}), received ${show(value)}`);
+    }
+  }
+}
+
+/**
+ * Validates `options` once and returns them normalised and frozen. An
+ * option another pool library has under a name rxpool does not use is a
+ * `TypeError` that names the one to use.
+ */
 export function resolveOptions(options: unknown, defaultMaxWorkers?: number): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Pool options must be an object, received ${show(options)}`);
   }
+  refusePeerOptions(options);
   const o = options as Partial<Record<keyof PoolOptions, unknown>>;
   if (o.maxWorkers === undefined && defaultMaxWorkers === undefined) {
     throw new TypeError('maxWorkers is required: an integer >= 1 or Infinity, received undefined');

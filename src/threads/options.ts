@@ -10,6 +10,7 @@ import { SHARE_ENV, Worker, type ResourceLimits, type WorkerOptions } from 'node
 import {
   checkDuration,
   describeValue,
+  refusePeerOptions,
   resolveOptions,
   type PoolOptions,
   type ResolvedOptions,
@@ -260,6 +261,7 @@ export function resolveThreadOptions(options: unknown): ResolvedThreadOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`ThreadPool options must be an object, received ${describeValue(options)}`);
   }
+  refusePeerOptions(options);
   const { module, minWorkers, abortGrace, ...given } = options as Partial<
     Record<keyof ThreadPoolOptions, unknown>
   >;
