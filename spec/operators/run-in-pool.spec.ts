@@ -19,6 +19,7 @@ import {
   CancelledError,
   Pool,
   PoolClosedError,
+  TimeoutError,
   type Future,
   type SubmitOptions,
 } from '../../src/index.js';
@@ -698,6 +699,127 @@ describe('runInPool', () => {
     });
   });
 
+  describe('submitOptions', () => {
+    it("keys: each key's tasks one at a time in source order, different keys at once", async () => {
+      pool = new Pool({ maxWorkers: 4 });
+      const running = new Map<string, number>();
+      const log: string[] = [];
+      let overlapAcross = 0;
+      const events = [
+        ['a', 1],
+        ['b', 1],
+        ['a', 2],
+        ['b', 2],
+        ['a', 3],
+      ] as const;
+      const out = await lastValueFrom(
+        from(events).pipe(
+          runInPool(
+            pool,
+            ([user, n]) =>
+              async () => {
+                expect(running.get(user) ?? 0, `${user} runs one at a time`).to.equal(0);
+                running.set(user, 1);
+                if ([...running.values()].filter((count) => count > 0).length > 1) overlapAcross++;
+                log.push(`${user}${n}`);
+                await new Promise<void>((resolve) => setImmediate(resolve));
+                running.set(user, 0);
+                return `${user}${n}`;
+              },
+            { submitOptions: ([user]) => ({ key: user }) },
+          ),
+          toArray(),
+        ),
+      );
+      expect(log.filter((entry) => entry.startsWith('a'))).to.deep.equal(['a1', 'a2', 'a3']);
+      expect(log.filter((entry) => entry.startsWith('b'))).to.deep.equal(['b1', 'b2']);
+      expect(overlapAcross).to.be.above(0);
+      expect([...out].sort()).to.deep.equal(['a1', 'a2', 'a3', 'b1', 'b2']);
+    });
+
+    it('with keys on a bounded queue that rejects when full, no value is refused', async () => {
+      pool = new Pool({ maxWorkers: 3, queueCapacity: 1, onFull: 'reject' });
+      const keys = ['a', 'b', 'a', 'a', 'c', 'b', 'b', 'a', 'c', 'c'];
+      const values = await lastValueFrom(
+        range(0, 200).pipe(
+          runInPool(
+            pool,
+            (i) => async () => {
+              await Promise.resolve();
+              return i;
+            },
+            { submitOptions: (i) => ({ key: keys[i % keys.length] }) },
+          ),
+          toArray(),
+        ),
+      );
+      expect([...values].sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i));
+      expect(pool.stats).to.include({ submitted: 200, succeeded: 200, rejected: 0 });
+    });
+
+    it("passes the rest through: a value's priority and timeout, asked once with its index", async () => {
+      pool = new Pool({ maxWorkers: 1, queue: 'priority' });
+      const gate = deferred();
+      pool.submit(() => gate.promise); // holds the only worker while the values queue
+      const asked: [string, number][] = [];
+      const order: string[] = [];
+      const seen = watch<Result<string, unknown>>();
+      from(['low', 'high', 'slow'])
+        .pipe(
+          runInPool(
+            pool,
+            (name) =>
+              ({ signal }) => {
+                order.push(name);
+                if (name !== 'slow') return name;
+                return new Promise<string>((_, reject) =>
+                  signal.addEventListener('abort', () => reject(signal.reason)),
+                );
+              },
+            {
+              settle: true,
+              submitOptions: (name, index) => {
+                asked.push([name, index]);
+                return name === 'high' ? { priority: 1 } : name === 'slow' ? { timeout: 5 } : undefined;
+              },
+            },
+          ),
+        )
+        .subscribe(seen);
+      await settleDown(); // the values wait for ready(), then queue behind the gate
+      expect(asked).to.deep.equal([
+        ['low', 0],
+        ['high', 1],
+        ['slow', 2],
+      ]);
+      gate.resolve();
+      await pool.drain();
+      await settleDown();
+      expect(order).to.deep.equal(['high', 'low', 'slow']);
+      const slow = seen.values.find((result) => result.isErr());
+      expect(slow?.isErr() && slow.error).to.be.instanceOf(TimeoutError);
+    });
+
+    it('one that throws errors the stream with its error, and nothing more is submitted', async () => {
+      pool = new Pool({ maxWorkers: 1, queueCapacity: 1 });
+      const boom = new Error('no options');
+      const seen = watch<number>();
+      range(0, 10)
+        .pipe(
+          runInPool(pool, (i) => () => i, {
+            submitOptions: (i) => {
+              if (i === 3) throw boom;
+              return undefined;
+            },
+          }),
+        )
+        .subscribe(seen);
+      await settleDown();
+      expect(seen.failure).to.equal(boom);
+      expect(pool.stats.submitted).to.equal(3);
+    });
+  });
+
   describe('large synchronous sources', () => {
     // rxjs mergeMap over futures takes tens of seconds here: the cost must stay linear.
     const size = 200_000;
@@ -896,6 +1018,10 @@ describe('runInPool', () => {
       expect(() => runInPool(pool, () => () => 1, { settle: 1 } as never)).to.throw(
         TypeError,
         'runInPool option settle must be a boolean, received 1',
+      );
+      expect(() => runInPool(pool, () => () => 1, { submitOptions: 'key' } as never)).to.throw(
+        TypeError,
+        'runInPool option submitOptions must be a function, received "key"',
       );
     });
   });

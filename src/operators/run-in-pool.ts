@@ -1,14 +1,14 @@
 import { Observable, Subject, takeUntil, type OperatorFunction } from 'rxjs';
 import { Err, Ok, type Result } from 'ts-results-es';
 import type { Future } from '../futures/future.js';
-import { describeValue, type SubmitOptions, type WaitOptions } from '../pool/options.js';
+import { describeValue, type RoomOptions, type SubmitOptions } from '../pool/options.js';
 import type { TaskFunction } from '../pool/runtime.js';
 import type { PoolStats } from '../pool/stats.js';
 import type { ExportedFunctionName, ModuleTask, ResultOf, ThreadPool } from '../threads/thread-pool.js';
 import { Fifo } from './fifo.js';
 
-/** Options of {@link runInPool}. */
-export interface RunInPoolOptions {
+/** Options of {@link runInPool}, for a source of `T` values. */
+export interface RunInPoolOptions<T = unknown> {
   /**
    * Emit results in source order rather than as they finish. Only results
    * that finish before an earlier one are held back. Default `false`.
@@ -20,6 +20,20 @@ export interface RunInPoolOptions {
    * Default `false`.
    */
   readonly settle?: boolean;
+  /**
+   * The submit options of a value's task (`priority`, `key`, `timeout`,
+   * `signal`), asked once per value, in source order, as it is about to be
+   * submitted or to wait for room. With a `key`, the operator waits for
+   * room for a task of that key (`pool.ready({ key })`): tasks of one key
+   * run one at a time, in source order, while other keys go on.
+   *
+   * @example
+   * ```ts
+   * // Each user's events in order, different users' at once.
+   * events$.pipe(runInPool(pool, (event) => () => apply(event), { submitOptions: (event) => ({ key: event.userId }) }));
+   * ```
+   */
+  submitOptions?(value: T, index: number): SubmitOptions | undefined;
 }
 
 /**
@@ -33,7 +47,7 @@ export interface TaskSubmitter<Job> {
    * operator passes a signal that aborts when it is unsubscribed; a pool
    * that takes it forgets the waiter then.
    */
-  ready(options?: WaitOptions): Promise<void>;
+  ready(options?: RoomOptions): Promise<void>;
   /** Submits one job as a task. */
   submit(job: Job, options?: SubmitOptions): Future<unknown>;
   /**
@@ -41,7 +55,7 @@ export interface TaskSubmitter<Job> {
    * submitted as it arrives while a task may start at once; without them,
    * every submission waits for `ready()`.
    */
-  hasRoom?(): boolean;
+  hasRoom?(options?: Pick<RoomOptions, 'key'>): boolean;
   /** The counters that tell whether a task would start at once. */
   readonly stats?: Pick<PoolStats, 'workers' | 'idleWorkers' | 'maxWorkers' | 'queued' | 'paused'>;
 }
@@ -68,7 +82,9 @@ export interface TaskSubmitter<Job> {
  *   `onFull` policy), and values are submitted in source order. Values that
  *   arrive meanwhile wait in an internal buffer, behind which every later
  *   value waits too; the cost is linear in the number of values, even for a
- *   large synchronous source.
+ *   large synchronous source. A value whose `submitOptions` give it a `key`
+ *   waits for room for a task of that key (`ready({ key })`): behind a busy
+ *   key, only the queue has room.
  * - **Failure:** a task that fails cancels every task this subscription
  *   still has in flight, then errors the stream with that error, in either
  *   order mode; the source is unsubscribed at once. With `settle: true` the
@@ -98,17 +114,17 @@ export interface TaskSubmitter<Job> {
 export function runInPool<T, R>(
   pool: TaskSubmitter<TaskFunction<unknown>>,
   project: (value: T, index: number) => TaskFunction<R>,
-  options: RunInPoolOptions & { readonly settle: true },
+  options: RunInPoolOptions<T> & { readonly settle: true },
 ): OperatorFunction<T, Result<R, unknown>>;
 export function runInPool<T, R>(
   pool: TaskSubmitter<TaskFunction<unknown>>,
   project: (value: T, index: number) => TaskFunction<R>,
-  options?: RunInPoolOptions & { readonly settle?: false },
+  options?: RunInPoolOptions<T> & { readonly settle?: false },
 ): OperatorFunction<T, R>;
 export function runInPool<T, R>(
   pool: TaskSubmitter<TaskFunction<unknown>>,
   project: (value: T, index: number) => TaskFunction<R>,
-  options: RunInPoolOptions,
+  options: RunInPoolOptions<T>,
 ): OperatorFunction<T, R | Result<R, unknown>>;
 /**
  * For a `ThreadPool` typed by its module: `project` returns `{ fn, args }`
@@ -118,17 +134,17 @@ export function runInPool<T, R>(
 export function runInPool<T, M extends object, K extends ExportedFunctionName<M>>(
   pool: ThreadPool<M>,
   project: (value: T, index: number) => ModuleTask<M, K>,
-  options: RunInPoolOptions & { readonly settle: true },
+  options: RunInPoolOptions<T> & { readonly settle: true },
 ): OperatorFunction<T, Result<ResultOf<M[K]>, unknown>>;
 export function runInPool<T, M extends object, K extends ExportedFunctionName<M>>(
   pool: ThreadPool<M>,
   project: (value: T, index: number) => ModuleTask<M, K>,
-  options?: RunInPoolOptions & { readonly settle?: false },
+  options?: RunInPoolOptions<T> & { readonly settle?: false },
 ): OperatorFunction<T, ResultOf<M[K]>>;
 export function runInPool<T, M extends object, K extends ExportedFunctionName<M>>(
   pool: ThreadPool<M>,
   project: (value: T, index: number) => ModuleTask<M, K>,
-  options: RunInPoolOptions,
+  options: RunInPoolOptions<T>,
 ): OperatorFunction<T, ResultOf<M[K]> | Result<ResultOf<M[K]>, unknown>>;
 /**
  * The same for any pool: `project` returns that pool's job (such as
@@ -138,22 +154,22 @@ export function runInPool<T, M extends object, K extends ExportedFunctionName<M>
 export function runInPool<T, Job, R = unknown>(
   pool: TaskSubmitter<Job>,
   project: (value: T, index: number) => Job,
-  options: RunInPoolOptions & { readonly settle: true },
+  options: RunInPoolOptions<T> & { readonly settle: true },
 ): OperatorFunction<T, Result<R, unknown>>;
 export function runInPool<T, Job, R = unknown>(
   pool: TaskSubmitter<Job>,
   project: (value: T, index: number) => Job,
-  options?: RunInPoolOptions & { readonly settle?: false },
+  options?: RunInPoolOptions<T> & { readonly settle?: false },
 ): OperatorFunction<T, R>;
 export function runInPool<T, Job, R = unknown>(
   pool: TaskSubmitter<Job>,
   project: (value: T, index: number) => Job,
-  options: RunInPoolOptions,
+  options: RunInPoolOptions<T>,
 ): OperatorFunction<T, R | Result<R, unknown>>;
 export function runInPool<T, Job>(
   pool: TaskSubmitter<Job>,
   project: (value: T, index: number) => Job,
-  options: RunInPoolOptions = {},
+  options: RunInPoolOptions<T> = {},
 ): OperatorFunction<T, unknown> {
   if (typeof pool !== 'object' || pool === null || typeof pool.submit !== 'function') {
     throw new TypeError(`runInPool expects a pool, received ${describeValue(pool)}`);
@@ -166,6 +182,12 @@ export function runInPool<T, Job>(
   }
   const ordered = checkFlag('ordered', options.ordered);
   const settle = checkFlag('settle', options.settle);
+  const submitOptions = options.submitOptions;
+  if (submitOptions !== undefined && typeof submitOptions !== 'function') {
+    throw new TypeError(
+      `runInPool option submitOptions must be a function, received ${describeValue(submitOptions)}`,
+    );
+  }
   return (source) =>
     new Observable<unknown>((subscriber) => {
       const inFlight = new Set<Future<unknown>>(); // submitted, not yet settled: what a cancel concerns
@@ -173,6 +195,8 @@ export function runInPool<T, Job>(
       const backlog = new Fifo<T>(); // values waiting for room in the pool
       const early = new Map<number, Result<unknown, unknown>>(); // ordered: results waiting for an earlier one
       let submitted = 0;
+      // The submit options of the first value waiting, once asked for (see `firstOptions`).
+      let waitingOptions: SubmitOptions | undefined | typeof NOT_ASKED = NOT_ASKED;
       let nextToEmit = 0;
       let awaitingRoom = false;
       // Aborted on teardown: a `ready()` still pending then leaves the pool's waiters.
@@ -241,11 +265,33 @@ export function runInPool<T, Job>(
         completeIfDone();
       };
 
-      const submit = (value: T): void => {
+      /** The options of the value about to be submitted (whose index is `submitted`); undefined if asking threw. */
+      const optionsOf = (value: T): SubmitOptions | undefined => {
+        if (submitOptions === undefined) return undefined;
+        try {
+          return submitOptions(value, submitted);
+        } catch (error) {
+          fail(error);
+          return undefined;
+        }
+      };
+
+      // Asked once, when it first waits: its key decides what room it waits for.
+      const firstOptions = (): SubmitOptions | undefined =>
+        waitingOptions === NOT_ASKED ? (waitingOptions = optionsOf(backlog.peek()!)) : waitingOptions;
+
+      const submitFirst = (): void => {
+        const taskOptions = firstOptions();
+        waitingOptions = NOT_ASKED;
+        submit(backlog.shift(), taskOptions);
+      };
+
+      const submit = (value: T, taskOptions: SubmitOptions | undefined): void => {
+        if (!taking) return; // asking for its options failed the stream
         const index = submitted++;
         let future: Future<unknown>;
         try {
-          future = pool.submit(project(value, index));
+          future = pool.submit(project(value, index), taskOptions);
         } catch (error) {
           fail(error);
           return;
@@ -263,8 +309,8 @@ export function runInPool<T, Job>(
       };
 
       // Room for a task to start at once: the values wait here, not as Futures in the pool's queue.
-      const roomNow = (): boolean => {
-        if (pool.hasRoom?.() !== true) return false;
+      const roomNow = (key: string | undefined): boolean => {
+        if (pool.hasRoom?.(key === undefined ? undefined : { key }) !== true) return false;
         const stats = pool.stats;
         return (
           stats !== undefined &&
@@ -281,8 +327,8 @@ export function runInPool<T, Job>(
       // backlog and asks for no second place, which would be left to a value already submitted.
       const onRoom = (): void => {
         if (taking) {
-          submit(backlog.shift());
-          while (taking && backlog.size > 0 && roomNow()) submit(backlog.shift());
+          submitFirst();
+          while (taking && backlog.size > 0 && roomNow(firstOptions()?.key)) submitFirst();
         }
         awaitingRoom = false;
         requestRoom();
@@ -291,20 +337,31 @@ export function runInPool<T, Job>(
       // One `ready()` at a time: it reserves one place for one submission.
       const requestRoom = (): void => {
         if (awaitingRoom || !taking || backlog.size === 0) return;
+        const key = firstOptions()?.key;
+        if (!taking) return;
         awaitingRoom = true;
         stopWaiting ??= new AbortController();
-        pool.ready({ signal: stopWaiting.signal }).then(onRoom, fail);
+        const signal = stopWaiting.signal;
+        pool.ready(key === undefined ? { signal } : { signal, key }).then(onRoom, fail);
       };
 
       const subscription = source.pipe(takeUntil(stopSource)).subscribe({
         next: (value) => {
           if (!taking) return;
           // A value that arrives while earlier ones wait (or `ready()` is pending) waits behind them.
-          if (backlog.size === 0 && roomNow()) {
-            submit(value);
+          if (backlog.size > 0) {
+            backlog.push(value);
+            requestRoom();
+            return;
+          }
+          const options = optionsOf(value);
+          if (!taking) return;
+          if (roomNow(options?.key)) {
+            submit(value, options);
             return;
           }
           backlog.push(value);
+          waitingOptions = options;
           requestRoom();
         },
         error: fail,
@@ -325,6 +382,9 @@ export function runInPool<T, Job>(
       };
     });
 }
+
+/** No value's options have been asked for yet. */
+const NOT_ASKED: unique symbol = Symbol('not asked');
 
 function checkFlag(name: string, value: unknown): boolean {
   if (value === undefined) return false;
