@@ -320,7 +320,6 @@ export function runInPool<T, Job>(
         );
       };
 
-      // Submits what waits while there is room, then waits for more.
       // ready() resolved: there is a place for the first value waiting (reserved, on a bounded
       // queue), and then for as many as find room now. Until they have been submitted, the wait
       // counts as under way: a value that a synchronous task feeds back into the source joins the
