@@ -51,7 +51,8 @@ export abstract class BasePool<Job> implements AsyncDisposable {
   /**
    * Resolves when a submission would find room in the queue (at once when the
    * queue is unbounded): a producer's backpressure. Waiters are released in
-   * order, only as many as there is room for.
+   * order, only as many as there is room for; one waiting for room for a
+   * task whose key is busy (below) lets those behind it go first.
    *
    * @example
    * ```ts

@@ -22,9 +22,14 @@ const { setImmediate: nextTurn, clearImmediate: cancelTurn } = globalThis;
 /**
  * A promise that resolves when the entry `make` builds around its release
  * function is released from `waiters`, or rejects with the signal's reason
- * when the signal aborts first, leaving `waiters` then.
+ * when the signal aborts first, leaving `waiters` then (and calling `left`).
  */
-function wait<E>(waiters: E[], signal: AbortSignal | undefined, make: (release: Waiter) => E): Promise<void> {
+function wait<E>(
+  waiters: E[],
+  signal: AbortSignal | undefined,
+  make: (release: Waiter) => E,
+  left?: () => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal === undefined) {
       waiters.push(make(resolve));
@@ -37,6 +42,7 @@ function wait<E>(waiters: E[], signal: AbortSignal | undefined, make: (release: 
     const onAbort = (): void => {
       waiters.splice(waiters.indexOf(entry), 1);
       reject(signal.reason);
+      left?.();
     };
     signal.addEventListener('abort', onAbort, { once: true });
     waiters.push(entry);
@@ -52,7 +58,8 @@ const plain = (release: Waiter): Waiter => release;
  * condition is checked once, and `onFlush` runs (it feeds `state$`).
  *
  * `ready()` waiters are released in order and only as many as there is room
- * for: each release reserves a place until the next submission takes it, or
+ * for (a waiter whose task's key is busy lets those behind it go first):
+ * each release reserves a place until the next submission takes it, or
  * until the next turn of the event loop if the waiter never submits.
  */
 export class Waiters {
@@ -65,6 +72,7 @@ export class Waiters {
   #reserved = 0;
   /** The key of the one among them released for a keyed task, if one was (see {@link #free}). */
   #reservedFor: string | undefined = undefined;
+  readonly #onLeft = (): void => this.schedule();
   #finished = false;
   #expiry: ReturnType<typeof setImmediate> | undefined;
 
@@ -92,14 +100,22 @@ export class Waiters {
       this.#reserve(key);
       return Promise.resolve();
     }
-    const promise = wait(this.#ready, signal, (release) => ({ release, key }));
+    // One who leaves may have held back those behind it, or been the last to wait.
+    const promise = wait(this.#ready, signal, (release) => ({ release, key }), this.#onLeft);
     this.schedule();
     return promise;
   }
 
-  /** Whether `ready()` would resolve at once; reserves nothing. */
+  /**
+   * Whether `ready()` would resolve at once (for a task with `key`, if
+   * given): there is room, and no producer waiting in line could take it
+   * first. Reserves nothing.
+   */
   hasRoom(unbounded: boolean, key?: string): boolean {
-    return unbounded || this.#finished || (this.#ready.length === 0 && this.#free(key) > 0);
+    if (unbounded || this.#finished) return true;
+    if (this.#free(key) <= 0) return false;
+    for (const waiter of this.#ready) if (this.#free(waiter.key) > 0) return false;
+    return true;
   }
 
   /**
@@ -144,10 +160,16 @@ export class Waiters {
   flush(): void {
     this.#scheduled = false;
     if (this.#conditions.isIdle()) for (const resolve of this.#drain.splice(0)) resolve();
-    // In order: the first waiter's task, keyed or not, has the first place.
-    while (this.#ready.length > 0 && this.#free(this.#ready[0]!.key) > 0) {
-      this.#reserve(this.#ready[0]!.key);
-      this.#ready.shift()!.release();
+    // In order, each as there is room for its task: one whose key is busy holds back nobody.
+    for (let i = 0; i < this.#ready.length;) {
+      const waiter = this.#ready[i]!;
+      if (this.#free(waiter.key) <= 0) {
+        i++;
+        continue;
+      }
+      this.#ready.splice(i, 1);
+      this.#reserve(waiter.key);
+      waiter.release();
     }
     if (!this.#finished) this.#onFlush();
   }

@@ -312,6 +312,25 @@ describe('full-queue policies', () => {
       await pool.close();
     });
 
+    it('a producer waiting for room for a task whose key is busy holds back nobody behind it', async () => {
+      const pool = new Pool({ maxWorkers: 4, queueCapacity: 1 });
+      const gate = deferred();
+      pool.submit(() => gate.promise, { key: 'a' });
+      pool.submit(() => 'a2', { key: 'a' }); // the queue is full, behind key a
+      const released: string[] = [];
+      void pool.ready({ key: 'a' }).then(() => released.push('a'));
+      void pool.ready({ key: 'b' }).then(() => released.push('b'));
+      void pool.ready().then(() => released.push('any'));
+      await flush();
+      expect(released).to.deep.equal(['b', 'any']); // workers are free for them
+      gate.resolve(); // a's tasks run: the queue has room again
+      for (let turn = 0; turn < 5 && released.length < 3; turn++) {
+        await new Promise<void>((resolve) => nextTurn(resolve)); // the places held for b and any expire
+      }
+      expect(released).to.deep.equal(['b', 'any', 'a']);
+      await pool.close();
+    });
+
     it('a producer whose signal aborts leaves the line: the place goes to the next one at once', async () => {
       const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
       const [first, second] = [deferred(), deferred()];
