@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import sinon from 'sinon';
 import { Pool, QueueFullError, type PoolOptions } from '../../src/index.js';
 import { ThreadPool } from '../../src/threads/index.js';
-import { deferred } from '../support/deferred.js';
+import { deferred, flush } from '../support/deferred.js';
 
 describe('rateLimit (fake timers)', () => {
   let clock: sinon.SinonFakeTimers;
@@ -180,6 +180,71 @@ describe('rateLimit (fake timers)', () => {
     expect(refused.isErr()).to.equal(true);
     expect(clock.countTimers()).to.equal(0);
     await Promise.all([pool.close(), bounded.close()]);
+  });
+
+  it('stops its timer once the last producer waiting for the window gives up or is let in', async () => {
+    const pool = new Pool({
+      maxWorkers: 1,
+      queueCapacity: 0,
+      idleTimeout: Infinity,
+      rateLimit: { limit: 1, interval: 60_000 },
+    });
+    await pool.submit(() => 'first'); // the window is full for a minute
+    const controller = new AbortController();
+    const givenUp = pool.ready({ signal: controller.signal }).catch((error: unknown) => error);
+    await flush();
+    expect(clock.countTimers()).to.equal(1);
+    controller.abort('gave up');
+    expect(await givenUp).to.equal('gave up');
+    await flush();
+    expect(clock.countTimers()).to.equal(0);
+
+    const queueing = new Pool({
+      maxWorkers: 1,
+      queueCapacity: 1,
+      idleTimeout: Infinity,
+      rateLimit: { limit: 1, interval: 60_000 },
+    });
+    await queueing.submit(() => 'first');
+    const waiting = queueing.submit(() => 'waits for the window');
+    let ready = false;
+    void queueing.ready().then(() => (ready = true));
+    await flush();
+    expect(clock.countTimers()).to.equal(1);
+    waiting.cancel(); // the producer is let in, and submits nothing
+    await flush();
+    expect(ready).to.equal(true);
+    expect(clock.countTimers()).to.equal(0);
+    await Promise.all([pool.close(), queueing.close()]);
+  });
+
+  it("'discard-oldest': a task submitted by a listener of an eviction starts when it is submitted, within the window", async () => {
+    const pool = new Pool({
+      maxWorkers: 3,
+      minWorkers: 3,
+      idleTimeout: Infinity,
+      queueCapacity: 1,
+      onFull: 'discard-oldest',
+      rateLimit: { limit: 1, interval: 100 },
+    });
+    const from = performance.now();
+    const starts: number[] = [];
+    const task = () => () => void starts.push(performance.now() - from);
+    pool.submit(task()); // starts at 0
+    const evicted = pool.submit(task()); // waits for the window
+    let late: ReturnType<Pool['submit']> | undefined;
+    pool.events$.subscribe((event) => {
+      if (event.type !== 'task:cancelled' || event.taskId !== evicted.id) return;
+      clock.tick(60); // a listener that takes 60 ms
+      pool.clear();
+      if (pool.hasRoom()) late = pool.submit(task());
+    });
+    await clock.tickAsync(50);
+    pool.submit(task()); // at 50, evicts the waiting one
+    await clock.tickAsync(300);
+    expect(late!.timing.startedAt! - late!.timing.submittedAt).to.be.at.least(0);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).to.be.at.least(100);
+    await pool.close();
   });
 
   it('a paused pool starts nothing when the window opens; resume() starts what it allows', async () => {

@@ -403,6 +403,20 @@ describe('Pool, with listeners that take their time (fake timers)', () => {
     await pool.close();
   });
 
+  it('a task that takes a worker while others above maxWorkers stop starts after the listeners of their stop', async () => {
+    const pool = new Pool({ maxWorkers: 3, minWorkers: 3, idleTimeout: Infinity });
+    let submitted: ReturnType<Pool['submit']> | undefined;
+    pool.scaling$.subscribe((event) => {
+      if (event.type !== 'down') return;
+      clock.tick(60);
+      submitted ??= pool.submit(() => performance.now());
+    });
+    pool.resize({ minWorkers: 0, maxWorkers: 1 });
+    // The function ran at once when it started: it saw the moment its start says.
+    expect(await submitted!).to.equal(submitted!.timing.startedAt);
+    await pool.close();
+  });
+
   it('rateLimit counts from when a task really starts, after the listeners of the one before', async () => {
     const pool = new Pool({ maxWorkers: 1, rateLimit: { limit: 1, interval: 100 } });
     pool.events$.subscribe((event) => {

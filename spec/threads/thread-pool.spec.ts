@@ -219,6 +219,17 @@ describe('ThreadPool', () => {
       await slow.close();
     });
 
+    it('under rateLimit, a task given to a thread still loading starts, for the window, when the thread calls it', async () => {
+      const interval = 200;
+      const slow = new ThreadPool({ module: slowLoad, maxWorkers: 1, rateLimit: { limit: 1, interval } });
+      // The first waits 600 ms for the module; counted from its hand-off, the second could follow at once.
+      const calls = (await Promise.all([slow.run('now'), slow.run('now')])) as number[];
+      // Counted from when the thread says it has loaded: it calls the function a moment later, the
+      // first call in a new thread taking a few ms more than later ones.
+      expect(calls[1]! - calls[0]!).to.be.at.least(interval - 10);
+      await slow.close();
+    });
+
     it('a start-up longer than the timeout times the task out', async () => {
       const slow = new ThreadPool({ module: slowLoad, maxWorkers: 1, taskTimeout: 50 });
       const result = await slow.submit({ fn: 'add', args: [1, 2] }).result();

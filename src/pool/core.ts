@@ -119,10 +119,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       () => this.#waiting(),
     );
     this.#workers = new WorkerSet(runtime, this.#dispatch, this.observers, options, this);
-    this.#waiters = new Waiters(
-      { isIdle: () => this.#isIdle(), room: (key) => this.#room(key) },
-      () => this.observers.stateObserved && this.observers.emitState(this.stats()),
-    );
+    this.#waiters = new Waiters({ isIdle: () => this.#isIdle(), room: (key) => this.#room(key) }, () => {
+      if (this.observers.stateObserved) this.observers.emitState(this.stats());
+      // A producer released or gone may have been the last to wait for the rate window.
+      if (this.#rateTimer !== undefined) this.#releaseRateTimer();
+    });
     this.#onPoolAbort = () => void this.terminate(options.signal!.reason);
     this.#workers.warmUp();
     if (options.signal?.aborted) void this.terminate(options.signal.reason);
@@ -176,14 +177,17 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#arrivals?.push(task, this.#waiting());
   }
 
-  /** Publishes a task just placed, and starts what can start. */
-  #queued(task: Task<Job>, at?: number): void {
+  /**
+   * Publishes a task just placed (submitted at `at`, or now), and starts
+   * what can start: at `at` too, unless listeners have run since (`current`
+   * false, or the listeners of this task's own news), and `at` is past.
+   */
+  #queued(task: Task<Job>, at?: number, current = true): void {
     this.#hadWork = true; // a refusal is none: it drains nothing
     const told = this.observers.deliveries;
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
-    // Once listeners have run, `at` is past: the next start reads the clock again.
-    this.#pump(this.observers.deliveries === told ? at : undefined);
+    this.#pump(current && this.observers.deliveries === told ? at : undefined);
   }
 
   refuse(task: Task<Job>, error: Error, state: 'failed' | 'cancelled', at: number): void {
@@ -211,20 +215,24 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (this.#arrivals!.oldest() === undefined) return false;
     this.#place(task);
     this.#unpublished.push(task);
+    const told = this.observers.deliveries;
+    let listened = false;
     // The pump holds still meanwhile: the new task starts only once it is told queued.
     this.#holdingPump(() => {
       while (this.#waiting() > this.#options.queueCapacity) {
         const victim = this.#arrivals!.oldest()!;
         if (this.#publishEarly(victim)) continue;
         this.#unqueue(victim);
-        this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at);
+        listened = this.#settle(victim, 'cancelled', discardedError(victim.id), undefined, at);
         return;
       }
     });
-    if (this.#unpublished.pop() !== null && task.state === 'queued') this.#queued(task, at);
+    // Once listeners have run, `at` is past for what starts now; the task was submitted at `at` still.
+    const current = !listened && this.observers.deliveries === told;
+    if (this.#unpublished.pop() !== null && task.state === 'queued') this.#queued(task, at, current);
     else {
       this.#depthChanged();
-      this.#pump(at);
+      this.#pump(current ? at : undefined);
     }
     return true;
   }
@@ -395,6 +403,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       let startAt = reading;
       reading = undefined;
       if (rate !== undefined && this.#rateAllows((startAt ??= now())) === 0) break;
+      // Taking a worker may stop others (above maxWorkers) or start one, and tell of it: the
+      // listeners take their time, and the task then starts later than `startAt`.
+      const told = this.observers.deliveries;
       let worker = this.#workers.takeIdle();
       if (worker === undefined) {
         const { size, maxWorkers } = this.#workers;
@@ -404,7 +415,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         ) {
           break;
         }
-        const told = this.observers.deliveries;
         worker = this.#workers.start('demand', (startAt ??= now()));
         // Its start was published: a listener may have shut the pool down, paused or shrunk
         // it, or cancelled the task the worker was for. If so, it waits as any idle worker.
@@ -413,17 +423,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
           if (!worker.stopped) this.#workers.markIdle(worker, false, startAt, true);
           continue;
         }
-        // Its listeners took their time: the task starts later than the worker did.
-        if (this.observers.deliveries !== told) startAt = undefined;
       }
+      if (this.observers.deliveries !== told) startAt = undefined;
       const task = dispatch.next(worker);
       if (task === undefined) {
         this.#workers.putBack(worker);
         break;
       }
-      startAt ??= now();
-      rate?.record(startAt);
-      this.#run(task, worker, startAt);
+      this.#run(task, worker, startAt ?? now());
       this.#depthChanged();
     }
     this.#forceWorker = false;
@@ -445,7 +452,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     worker.task = task;
     task.worker = worker;
     this.#busy++;
-    this.#begin(task, worker.id, at, worker.runtime);
+    this.#begin(task, worker.id, at, worker.runtime, worker);
     // A listener of its start may have cancelled it, or terminated the pool: its function is not called.
     if (task.settled) {
       this.taskReturned(worker, undefined, true);
@@ -465,22 +472,53 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     else promise.then(worker.onFulfilled, worker.onRejected);
   }
 
-  #begin(task: Task<Job>, workerId: number, at: number, runtime: RuntimeWorker<Job>): void {
+  /** `slot`: the pool's worker, unless the task runs on the caller. */
+  #begin(
+    task: Task<Job>,
+    workerId: number,
+    at: number,
+    runtime: RuntimeWorker<Job>,
+    slot?: WorkerSlot<Job>,
+  ): void {
     this.#running++;
     task.start(at);
     // Armed before the start is published: a listener that cancels the task stops the timer with it.
     const timeout = task.timeout ?? this.#options.taskTimeout;
+    let timer: Timer<Task<Job>> | undefined;
     if (timeout !== undefined && timeout !== Infinity) {
-      const timer = new Timer(onTaskTimeout, task, true);
+      timer = new Timer(onTaskTimeout, task, true);
       timer.start(timeout);
       task.timer = timer;
-      // On a worker still starting: counted again once it can run the task, if still running.
-      runtime.onceReady?.(() => {
-        if (task.timer === timer) timer.start(timeout);
-      });
+    }
+    const rate = this.#rate;
+    if (rate !== undefined) {
+      // On a worker still starting, the function is called once it has: the start is pending.
+      const pending = runtime.onceReady?.(() => this.#startedLate(task, timer, slot)) === true;
+      rate.record(at, pending);
+      if (pending) slot!.startPending = true;
+    } else if (timer !== undefined) {
+      runtime.onceReady?.(() => this.#startedLate(task, timer, slot));
     }
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'task:started', time: at, taskId: task.id, workerId });
+    }
+  }
+
+  /**
+   * A worker still starting when its task was given to it can now run it:
+   * the task's timeout is counted again from now, if it still runs, and
+   * under a rate limit its start, pending until now, takes its time.
+   */
+  #startedLate(
+    task: Task<Job>,
+    timer: Timer<Task<Job>> | undefined,
+    slot: WorkerSlot<Job> | undefined,
+  ): void {
+    if (timer !== undefined && task.timer === timer) timer.start(task.timeout ?? this.#options.taskTimeout!);
+    if (slot?.startPending === true) {
+      slot.startPending = false;
+      this.#rate!.confirm(now());
+      this.#pump();
     }
   }
 
@@ -502,6 +540,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     task.worker = null;
     this.#busy--;
     if (!worker.crashed) worker.completed++;
+    // Returned before its worker said it could run it (stopped, or crashed): it started by now at the latest.
+    if (worker.startPending) {
+      worker.startPending = false;
+      this.#rate!.confirm(at);
+    }
     if (task.key !== undefined) this.#releaseKey(task.key);
     this.#workers.release(worker);
     this.#afterSlotFreed(this.observers.deliveries === told && !listened ? at : undefined);
@@ -798,9 +841,16 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (left === 0 && arm && !this.#finished) {
       const timer = (this.#rateTimer ??= new Timer(onRateWindowOpen, this as PoolCore<unknown>, true));
       // One set on the clock in force fires no later than this one would: the window only moves on.
-      if (!timer.current) timer.start(rate.opensAt() - time);
+      // While every start in it is pending, the first to be confirmed says when it opens.
+      const opensAt = rate.opensAt();
+      if (!timer.current && opensAt !== Infinity) timer.start(opensAt - time);
     }
     return left;
+  }
+
+  /** The rate timer holds the process open only while something waits for the window: else it stops. */
+  #releaseRateTimer(): void {
+    if (this.#waiting() === 0 && this.#blocked.size === 0 && !this.#waiters.waiting) this.#rateTimer!.stop();
   }
 
   /** The rate limit's window has room again. */
@@ -927,14 +977,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    */
   changed(): void {
     if (this.#hadWork && this.#isIdle()) this.#drained();
-    if (
-      this.#rateTimer !== undefined &&
-      this.#waiting() === 0 &&
-      this.#blocked.size === 0 &&
-      !this.#waiters.waiting
-    ) {
-      this.#rateTimer.stop();
-    }
+    if (this.#rateTimer !== undefined) this.#releaseRateTimer();
     if (this.#waiters.waiting || this.observers.stateObserved) this.#waiters.schedule();
   }
 }

@@ -6,8 +6,14 @@
  * `interval` ms, so no stretch of that length ever holds more than `limit`
  * starts (fixed windows, as p-queue's `intervalCap` counts them, let twice
  * the limit through around a window's edge). It keeps the start times of
- * the window's tasks in a ring of at most `limit` doubles, which grows
- * only as starts come that close together.
+ * the window's tasks in a ring of at most `limit` doubles, in order, which
+ * grows only as starts come that close together.
+ *
+ * A start may be pending: given to a worker that is still starting (a
+ * thread loading its module), the task is called only once it has. Until
+ * then it holds its place for good (its time is `Infinity`, at the end of
+ * the ring), so that no later task is called within `interval` ms of it;
+ * {@link StartWindow.confirm} gives it its time.
  */
 export class StartWindow {
   readonly limit: number;
@@ -15,6 +21,10 @@ export class StartWindow {
   #times: Float64Array;
   #head = 0;
   #size = 0;
+  /** Pending starts: the last entries of the ring. */
+  #pending = 0;
+  /** The latest moment seen: the ring stays in order though a caller's reading is older. */
+  #latest = -Infinity;
 
   constructor(limit: number, interval: number) {
     this.limit = limit;
@@ -22,10 +32,11 @@ export class StartWindow {
     this.#times = new Float64Array(Math.min(limit, 16));
   }
 
-  /** How many tasks may start at `at` (ms of `performance.now()`, never earlier than the last call's). */
+  /** How many tasks may start at `at` (ms of `performance.now()`). */
   left(at: number): number {
+    if (at > this.#latest) this.#latest = at;
     const times = this.#times;
-    // A start `interval` ms ago is out: the window is (at − interval, at].
+    // A start `interval` ms ago is out: the window is (at − interval, at]. A pending one never is.
     while (this.#size > 0 && times[this.#head]! + this.interval <= at) {
       this.#head = this.#head + 1 === times.length ? 0 : this.#head + 1;
       this.#size--;
@@ -33,18 +44,45 @@ export class StartWindow {
     return this.limit - this.#size;
   }
 
-  /** When the next task may start, once none may now: when the window's first start leaves it. */
+  /**
+   * When the next task may start, once none may now: when the window's
+   * first start leaves it. `Infinity` while every start in it is pending:
+   * the next {@link confirm} tells.
+   */
   opensAt(): number {
     return this.#times[this.#head]! + this.interval;
   }
 
-  /** A task started at `at`, which {@link left} allowed. */
-  record(at: number): void {
+  /**
+   * A task started at `at`, which {@link left} allowed (or, `pending`, it
+   * will start once its worker has). A reading older than one seen already
+   * counts as that one: later, so the window holds no less.
+   */
+  record(at: number, pending = false): void {
     if (this.#size === this.#times.length) this.#grow();
-    const times = this.#times;
-    const index = this.#head + this.#size;
-    times[index < times.length ? index : index - times.length] = at;
+    const time = pending ? Infinity : Math.max(at, this.#latest);
+    if (!pending) this.#latest = time;
+    // Before the pending ones: they stay last.
+    this.#set(this.#size, Infinity);
+    this.#set(this.#size - this.#pending, time);
     this.#size++;
+    if (pending) this.#pending++;
+  }
+
+  /** A pending start happened at `at`: the first of them takes that time. */
+  confirm(at: number): void {
+    const time = Math.max(at, this.#latest);
+    this.#latest = time;
+    // Every other entry before it is earlier: it keeps its place.
+    this.#set(this.#size - this.#pending, time);
+    this.#pending--;
+  }
+
+  /** Sets the entry `offset` places after the first. */
+  #set(offset: number, time: number): void {
+    const times = this.#times;
+    const index = this.#head + offset;
+    times[index < times.length ? index : index - times.length] = time;
   }
 
   #grow(): void {

@@ -18,12 +18,14 @@ export interface RuntimeWorker<Job> {
   abort?(reason: unknown): void;
   /**
    * For a worker still starting (a thread loading its module): calls
-   * `callback` once it runs tasks without delay. A ready worker never calls
-   * it; absent, the worker is always ready. A task given to a starting
-   * worker has its timeout counted again from then, so that the start-up is
-   * not taken from its time (a start-up longer than the timeout times it out).
+   * `callback` once it runs tasks without delay, and returns true. A ready
+   * worker returns false and never calls it; absent, the worker is always
+   * ready. A task given to a starting worker has its timeout counted again
+   * from then, so that the start-up is not taken from its time (a start-up
+   * longer than the timeout times it out), and under a rate limit its start
+   * counts from then.
    */
-  onceReady?(callback: () => void): void;
+  onceReady?(callback: () => void): boolean;
   /** Stops the worker; it runs nothing more. */
   stop(): void;
 }

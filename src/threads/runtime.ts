@@ -109,9 +109,11 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     });
   }
 
-  /** Until the thread has loaded the module: `callback` then. */
-  onceReady(callback: () => void): void {
-    if (!this.#loaded) this.#onLoaded.push(callback);
+  /** Until the thread has loaded the module: `callback` then, and true. */
+  onceReady(callback: () => void): boolean {
+    if (this.#loaded) return false;
+    this.#onLoaded.push(callback);
+    return true;
   }
 
   /** The running task was aborted on the pool's side: abort it in the thread too. */
