@@ -490,18 +490,30 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       timer.start(timeout);
       task.timer = timer;
     }
-    const rate = this.#rate;
-    if (rate !== undefined) {
-      // On a worker still starting, the function is called once it has: the start is pending.
-      const pending = runtime.onceReady?.(() => this.#startedLate(task, timer, slot)) === true;
-      rate.record(at, pending);
-      if (pending) slot!.startPending = true;
-    } else if (timer !== undefined) {
-      runtime.onceReady?.(() => this.#startedLate(task, timer, slot));
-    }
+    if (this.#rate !== undefined || timer !== undefined) this.#counted(task, at, timer, runtime, slot);
     if (this.observers.eventsObserved) {
       this.#emit({ type: 'task:started', time: at, taskId: task.id, workerId });
     }
+  }
+
+  /**
+   * A start that a rate limit counts, or a timeout: on a worker still
+   * starting, the function is called once it has, so the timeout is counted
+   * again from then, and the start is pending in the window until then.
+   * Apart from `#begin`, whose every call would otherwise allocate what
+   * this closure captures.
+   */
+  #counted(
+    task: Task<Job>,
+    at: number,
+    timer: Timer<Task<Job>> | undefined,
+    runtime: RuntimeWorker<Job>,
+    slot: WorkerSlot<Job> | undefined,
+  ): void {
+    const pending = runtime.onceReady?.(() => this.#startedLate(task, timer, slot)) === true;
+    if (this.#rate === undefined) return;
+    this.#rate.record(at, pending);
+    if (pending) slot!.startPending = true;
   }
 
   /**
