@@ -12,7 +12,7 @@ import { checkBounds, checkCount, checkSubmitOptions, type ResolvedOptions } fro
 import { discardedError, fullPolicies, type FullPolicy, type FullPolicyHost } from './policies/on-full.js';
 import { scaleUpPolicies, type ScaleUpPolicy } from './policies/scale-up.js';
 import type { Runtime, RuntimeWorker } from './runtime.js';
-import { StartWindow } from './rate.js';
+import { RateGate } from './rate.js';
 import type { PoolStats } from './stats.js';
 import { cancelledError, Context, Task, type TaskOwner } from './task.js';
 import type { WorkerSlot } from './worker.js';
@@ -43,7 +43,6 @@ function settlesOnce(value: unknown): Promise<unknown> | undefined {
 const adopt = (value: PromiseLike<unknown>): Promise<unknown> => new Promise((resolve) => resolve(value));
 
 const onTaskTimeout = <Job>(task: Task<Job>): void => task.timedOut();
-const onRateWindowOpen = (core: PoolCore<unknown>): void => core.rateWindowOpened();
 
 /**
  * The pool's state machine, shared by every runtime. Tasks go
@@ -78,8 +77,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /** The pump starts a worker for the next task whatever the scale-up policy says. */
   #forceWorker = false;
   /** Under `rateLimit`: the starts of its window, and a timer for when it next has room. */
-  readonly #rate: StartWindow | undefined;
-  #rateTimer: Timer<PoolCore<unknown>> | undefined = undefined;
+  readonly #rate: RateGate | undefined;
 
   #submitted = 0;
   /**
@@ -113,7 +111,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#arrivals = options.onFull === 'discard-oldest' ? new Arrivals() : undefined;
     this.#scaleUp = scaleUpPolicies[options.scaleUp]();
     const rate = options.rateLimit;
-    this.#rate = rate === undefined ? undefined : new StartWindow(rate.limit, rate.interval);
+    this.#rate = rate === undefined ? undefined : new RateGate(rate.limit, rate.interval, () => this.#pump());
     this.observers = new PoolObservers(
       () => this.stats(),
       () => this.#waiting(),
@@ -122,7 +120,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#waiters = new Waiters({ isIdle: () => this.#isIdle(), room: (key) => this.#room(key) }, () => {
       if (this.observers.stateObserved) this.observers.emitState(this.stats());
       // A producer released or gone may have been the last to wait for the rate window.
-      if (this.#rateTimer !== undefined) this.#releaseRateTimer();
+      if (this.#rate !== undefined) this.#releaseRate();
     });
     this.#onPoolAbort = () => void this.terminate(options.signal!.reason);
     this.#workers.warmUp();
@@ -842,32 +840,16 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * `Infinity` without one. When none may, and `arm`, its timer is set for
    * the moment one may: then the pump starts what waits, and a producer
    * waiting in `ready()` for that room hears of it. The timer holds the
-   * process open only while something waits: {@link changed} stops it once
-   * nothing does.
+   * process open only while something waits (see {@link #releaseRate}).
    */
   #rateAllows(at?: number, arm = true): number {
     const rate = this.#rate;
-    if (rate === undefined) return Infinity;
-    const time = at ?? now();
-    const left = rate.left(time);
-    if (left === 0 && arm && !this.#finished) {
-      const timer = (this.#rateTimer ??= new Timer(onRateWindowOpen, this as PoolCore<unknown>, true));
-      // One set on the clock in force fires no later than this one would: the window only moves on.
-      // While every start in it is pending, the first to be confirmed says when it opens.
-      const opensAt = rate.opensAt();
-      if (!timer.current && opensAt !== Infinity) timer.start(opensAt - time);
-    }
-    return left;
+    return rate === undefined ? Infinity : rate.allows(at ?? now(), arm && !this.#finished);
   }
 
-  /** The rate timer holds the process open only while something waits for the window: else it stops. */
-  #releaseRateTimer(): void {
-    if (this.#waiting() === 0 && this.#blocked.size === 0 && !this.#waiters.waiting) this.#rateTimer!.stop();
-  }
-
-  /** The rate limit's window has room again. */
-  rateWindowOpened(): void {
-    this.#pump();
+  /** Nothing waits for the rate window any more (no task, no producer): its timer stops. */
+  #releaseRate(): void {
+    if (this.#waiting() === 0 && this.#blocked.size === 0 && !this.#waiters.waiting) this.#rate!.idle();
   }
 
   close(): Promise<void> {
@@ -930,7 +912,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     // The last tasks ended on the way out: the pool drained before it closes.
     if (this.#hadWork) this.#drained();
     this.#workers.shutDown();
-    this.#rateTimer?.stop();
+    this.#rate?.idle();
     this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
     this.observers.complete(now);
     this.#waiters.finish();
@@ -989,7 +971,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    */
   changed(): void {
     if (this.#hadWork && this.#isIdle()) this.#drained();
-    if (this.#rateTimer !== undefined) this.#releaseRateTimer();
+    if (this.#rate !== undefined) this.#releaseRate();
     if (this.#waiters.waiting || this.observers.stateObserved) this.#waiters.schedule();
   }
 }

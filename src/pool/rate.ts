@@ -1,3 +1,5 @@
+import { Timer } from './clock.js';
+
 /**
  * The rate limit (`rateLimit: { limit, interval }`): at most `limit` tasks
  * start in any `interval` ms.
@@ -94,5 +96,61 @@ export class StartWindow {
     }
     this.#times = times;
     this.#head = 0;
+  }
+}
+
+const onWindowOpen = (gate: RateGate): void => gate.opened();
+
+/**
+ * The pool's rate limit: the {@link StartWindow} of its starts, and a timer
+ * for the moment the window next has room, when tasks wait for it. The
+ * timer reads the timer globals (fake timers drive it) and holds the
+ * process open while it runs: the pool stops it as soon as nothing waits.
+ */
+export class RateGate {
+  readonly #window: StartWindow;
+  readonly #timer: Timer<RateGate>;
+  readonly #onOpen: () => void;
+
+  /** `onOpen`: called when the window has room again, after none had. */
+  constructor(limit: number, interval: number, onOpen: () => void) {
+    this.#window = new StartWindow(limit, interval);
+    this.#timer = new Timer(onWindowOpen, this as RateGate, true);
+    this.#onOpen = onOpen;
+  }
+
+  /**
+   * How many tasks may start at `at`. When none may and `arm`, the timer is
+   * set for the moment one may; while every start in the window is pending,
+   * the next {@link confirm} says when that is.
+   */
+  allows(at: number, arm: boolean): number {
+    const window = this.#window;
+    const left = window.left(at);
+    // One set on the clock in force fires no later than this one would: the window only moves on.
+    if (left === 0 && arm && !this.#timer.current) {
+      const opensAt = window.opensAt();
+      if (opensAt !== Infinity) this.#timer.start(opensAt - at);
+    }
+    return left;
+  }
+
+  /** See {@link StartWindow.record}. */
+  record(at: number, pending: boolean): void {
+    this.#window.record(at, pending);
+  }
+
+  /** See {@link StartWindow.confirm}. */
+  confirm(at: number): void {
+    this.#window.confirm(at);
+  }
+
+  /** Nothing waits for the window: its timer stops, and holds the process no longer. */
+  idle(): void {
+    this.#timer.stop();
+  }
+
+  opened(): void {
+    this.#onOpen();
   }
 }
