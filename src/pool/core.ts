@@ -185,7 +185,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     const told = this.observers.deliveries;
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
-    this.#pump(current && this.observers.deliveries === told ? at : undefined);
+    this.#pump(current && !this.observers.toldSince(told) ? at : undefined);
   }
 
   refuse(task: Task<Job>, error: Error, state: 'failed' | 'cancelled', at: number): void {
@@ -226,7 +226,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       }
     });
     // Once listeners have run, `at` is past for what starts now; the task was submitted at `at` still.
-    const current = !listened && this.observers.deliveries === told;
+    const current = !listened && !this.observers.toldSince(told);
     if (this.#unpublished.pop() !== null && task.state === 'queued') this.#queued(task, at, current);
     else {
       this.#depthChanged();
@@ -422,7 +422,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
           continue;
         }
       }
-      if (this.observers.deliveries !== told) startAt = undefined;
+      if (this.observers.toldSince(told)) startAt = undefined;
       const task = dispatch.next(worker);
       if (task === undefined) {
         this.#workers.putBack(worker);
@@ -557,7 +557,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     }
     if (task.key !== undefined) this.#releaseKey(task.key);
     this.#workers.release(worker);
-    this.#afterSlotFreed(this.observers.deliveries === told && !listened ? at : undefined);
+    this.#afterSlotFreed(listened || this.observers.toldSince(told) ? undefined : at);
     if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false, at, this.#pumping);
   }
 

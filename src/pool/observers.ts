@@ -28,6 +28,11 @@ export class PoolObservers {
    * before and after, to know whether its moment has passed since.
    */
   deliveries = 0;
+
+  /** Whether subscribers have been told anything since `deliveries` was `mark`. */
+  toldSince(mark: number): boolean {
+    return this.deliveries !== mark;
+  }
   /** `pool:closed` went out: nothing more does on `events$` and `scaling$`. */
   #ended = false;
   readonly #snapshot: () => PoolStats;
