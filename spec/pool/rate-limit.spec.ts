@@ -12,6 +12,15 @@ describe('rateLimit (fake timers)', () => {
   });
   afterEach(() => clock.restore());
 
+  /** A pool of one worker that starts one task a minute, with no idle timer. */
+  const oncePerMinute = (queueCapacity: number): Pool =>
+    new Pool({
+      maxWorkers: 1,
+      queueCapacity,
+      idleTimeout: Infinity,
+      rateLimit: { limit: 1, interval: 60_000 },
+    });
+
   /** Submits `count` tasks that note when they started and return at once. */
   const submitMany = (pool: Pool, count: number, starts: number[]) =>
     Array.from({ length: count }, () => pool.submit(() => void starts.push(performance.now())));
@@ -168,12 +177,7 @@ describe('rateLimit (fake timers)', () => {
     waiting!.cancel();
     expect(clock.countTimers()).to.equal(0);
     expect(pool.hasRoom()).to.equal(true); // unbounded: room to wait
-    const bounded = new Pool({
-      maxWorkers: 1,
-      queueCapacity: 0,
-      idleTimeout: Infinity,
-      rateLimit: { limit: 1, interval: 60_000 },
-    });
+    const bounded = oncePerMinute(0);
     expect(await bounded.submit(() => 'first')).to.equal('first');
     expect(bounded.hasRoom()).to.equal(false);
     const refused = await bounded.submit(() => 'refused').result();
@@ -183,12 +187,7 @@ describe('rateLimit (fake timers)', () => {
   });
 
   it('stops its timer once the last producer waiting for the window gives up or is let in', async () => {
-    const pool = new Pool({
-      maxWorkers: 1,
-      queueCapacity: 0,
-      idleTimeout: Infinity,
-      rateLimit: { limit: 1, interval: 60_000 },
-    });
+    const pool = oncePerMinute(0);
     await pool.submit(() => 'first'); // the window is full for a minute
     const controller = new AbortController();
     const givenUp = pool.ready({ signal: controller.signal }).catch((error: unknown) => error);
@@ -199,12 +198,7 @@ describe('rateLimit (fake timers)', () => {
     await flush();
     expect(clock.countTimers()).to.equal(0);
 
-    const queueing = new Pool({
-      maxWorkers: 1,
-      queueCapacity: 1,
-      idleTimeout: Infinity,
-      rateLimit: { limit: 1, interval: 60_000 },
-    });
+    const queueing = oncePerMinute(1);
     await queueing.submit(() => 'first');
     const waiting = queueing.submit(() => 'waits for the window');
     let ready = false;
