@@ -22,3 +22,21 @@ describe('ThreadPool under `node --import tsx` alone', () => {
     expect(code).to.equal(0);
   });
 });
+
+describe("ThreadPool and a thread's output", () => {
+  it('what a task printed reaches the process before its answer, so close() and an idle timeout lose none of it', async function () {
+    this.timeout(30_000);
+    const { code, stdout, stderr } = await runTsx('spec/threads/fixtures/print-and-exit.ts', {
+      preloads: ['./spec/support/threads.mjs'],
+    });
+    const printed = (label: string): number =>
+      stdout.split('\n').filter((line) => line.startsWith(`${label} `)).length;
+    expect([printed('closed-a'), printed('closed-b'), printed('idle')]).to.deep.equal([2000, 2000, 2000]);
+    expect(stderr.split('\n').filter(Boolean).sort()).to.deep.equal([
+      'closed-a done',
+      'closed-b done',
+      'idle done',
+    ]);
+    expect(code).to.equal(0);
+  });
+});

@@ -20,7 +20,8 @@ import { moveKey } from './move.js';
  * `parentPort` (which then stays the tasks' own, as `workerData` stays the
  * module's): for `run`, it calls the export inside the task context that
  * `taskSignal()` reads (the storage in the shared `globalThis` slot of
- * `context.ts`) and answers `done` (moving what a result marked by `move()`
+ * `context.ts`) and, once what it printed has reached the main thread,
+ * answers `done` (moving what a result marked by `move()`
  * lists) or `failed`, an error sent as a record; for `abort`, it aborts that
  * task's signal, and answers at once for a task not yet started (its module
  * still loading). Once the module has loaded, or failed to, it says
@@ -201,6 +202,11 @@ async function run({ id, fn, args }) {
     reply = failed(id, thrown);
   }
   tasks.delete(id);
+  // What the task printed must reach this process before its answer: right
+  // after it, the thread may be stopped (close(), an idle timeout) or left
+  // idle and unref'd while the process exits. A thread's output is sent in
+  // chunks the main thread acknowledges; most tasks print nothing to wait for.
+  if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) await printed();
   try {
     port.postMessage(reply, transfer);
   } catch (cloneError) {
@@ -208,6 +214,10 @@ async function run({ id, fn, args }) {
     port.postMessage({ type: 'failed', id, error: errorRecord(String(cloneError.name), message) });
   }
 }
+
+// Resolves once the main thread has taken all the thread's output so far.
+const printed = () =>
+  Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
 
 // A task whose function has not started (its module still loads, maybe
 // forever) answers the abort at once, so that its slot frees: nothing runs.
