@@ -359,14 +359,17 @@ describe('ThreadPool', () => {
         env: 'from the pool',
         execArgv: ['--no-warnings'],
       });
-      expect(seen.argv.slice(-2)).to.deep.equal(['--mode', '7']);
+      // As for a script: argv[1] names the thread's program (not the module, whose "run directly" check stays false).
+      expect(seen.argv.slice(1)).to.deep.equal(['[rxpool thread]', '--mode', '7']);
       await configured.close();
       const plain = new ThreadPool({ module: 'spec/threads/fixtures/settings.mjs', maxWorkers: 1 });
-      const { workerData, execArgv } = (await plain.run('settings')) as {
+      const { workerData, execArgv, argv } = (await plain.run('settings')) as {
         workerData: unknown;
         execArgv: string[];
+        argv: string[];
       };
       expect(workerData).to.equal(undefined); // nothing of the pool's own
+      expect(argv.slice(1)).to.deep.equal(['[rxpool thread]']);
       expect(execArgv).to.deep.equal(process.execArgv); // inherited, with the loader preloads
       await plain.close();
     });

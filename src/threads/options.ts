@@ -77,16 +77,21 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'maxWorkers'> {
   workerData?: unknown;
   /** Each thread's `process.env`: an object of strings, or `SHARE_ENV`. Default: a copy of this thread's. */
   env?: WorkerOptions['env'];
-  /** Appended to each thread's `process.argv`. */
+  /**
+   * Appended to each thread's `process.argv`, after `process.argv[1]`,
+   * which names the thread's program (`'[rxpool thread]'`) as a script's
+   * path would: `process.argv.slice(2)` is this list, and a module's "run
+   * directly" check (`process.argv[1]` against its own path) is false.
+   */
   argv?: readonly unknown[];
   /**
    * Each thread's Node options, instead of this process's `process.execArgv`.
    * Those carry the preloads of `npx tsx` or `node --import tsx`: a list
    * given here replaces them, so a TypeScript module then needs its loader
    * listed here too. A flag threads do not take (such as `--expose-gc`, for
-   * the process alone) is refused at construction, as are `env` and `argv`
-   * values that are no strings: the settings are tried once on a thread
-   * that stops at once.
+   * the process alone) is refused at construction: the settings are tried
+   * once on a thread that stops at once. (Values of `env` and `argv` that
+   * are not strings are turned into strings, as `new Worker` does.)
    */
   execArgv?: readonly string[];
   /**
@@ -117,6 +122,12 @@ export interface ResolvedThreadOptions {
   readonly abortGrace: number;
   readonly pool: ResolvedOptions;
 }
+
+/**
+ * Each thread's `process.argv[1]`: a name, bracketed as Node's own
+ * `'[worker eval]'`, since the program a thread runs is no file.
+ */
+const THREAD_SCRIPT = '[rxpool thread]';
 
 const limitNames = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
 
@@ -196,17 +207,19 @@ function checkThreadSettings(given: Partial<Record<keyof ThreadPoolOptions, unkn
     }
     settings.env = env as ThreadSettings['env'];
   }
-  if (argv !== undefined) {
-    if (!Array.isArray(argv)) throw new TypeError(`argv must be an array, received ${describeValue(argv)}`);
-    settings.argv = [...(argv as unknown[])];
+  if (argv !== undefined && !Array.isArray(argv)) {
+    throw new TypeError(`argv must be an array, received ${describeValue(argv)}`);
   }
+  // A data: URL thread has no script path at process.argv[1]: the thread's program takes its place.
+  settings.argv = [THREAD_SCRIPT, ...((argv as unknown[] | undefined) ?? [])];
   if (execArgv !== undefined) {
     if (!Array.isArray(execArgv) || !execArgv.every((flag) => typeof flag === 'string')) {
       throw new TypeError(`execArgv must be an array of strings, received ${describeValue(execArgv)}`);
     }
     settings.execArgv = [...(execArgv as string[])];
   }
-  for (const name of ['env', 'argv', 'execArgv'] as const) {
+  if (argv !== undefined) tryOnThread('argv', { argv: settings.argv });
+  for (const name of ['env', 'execArgv'] as const) {
     if (settings[name] !== undefined) tryOnThread(name, { [name]: settings[name] });
   }
   return Object.freeze(settings);
