@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { CancelledError, Pool, TaskGroup, type Future } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
 import { heapInUse } from '../support/gc.js';
@@ -83,6 +84,54 @@ describe('task groups', () => {
     let caught: unknown;
     await group.wait().catch((e: unknown) => (caught = e));
     expect(caught).to.have.property('message', 'first');
+  });
+
+  it('wait tells failures apart by the order they came in, not by their time: under fake timers both come at 0', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const group = pool.group();
+      const later = deferred();
+      const sooner = deferred();
+      const [a, b] = [group.submit(() => later.promise), group.submit(() => sooner.promise)];
+      sooner.reject(new Error('first'));
+      await flush();
+      later.reject(new Error('second'));
+      await flush();
+      expect([a.timing.settledAt, b.timing.settledAt]).to.deep.equal([0, 0]);
+      const caught = await group.wait().catch((e: unknown) => e);
+      expect(caught).to.have.property('message', 'first');
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it("wait and settled cover the tasks submitted while they wait, as errgroup's Wait: a task may add to its group", async () => {
+    const group = pool.group<string>();
+    const child = deferred<string>();
+    group.submit(async () => {
+      group.submit(() => child.promise); // submitted by a task of the group, before that task returns
+      return 'parent';
+    });
+    const waited = group.wait();
+    const settled = group.settled();
+    let done = false;
+    void waited.then(() => (done = true));
+    await flush();
+    expect(done, 'wait() resolved while a task of the group was pending').to.equal(false);
+    child.resolve('child');
+    expect(await waited).to.deep.equal(['parent', 'child']);
+    expect((await settled).map((result) => result.unwrap())).to.deep.equal(['parent', 'child']);
+  });
+
+  it('wait rejects at the first failure, without waiting for the tasks still running', async () => {
+    const group = pool.group();
+    const running = deferred();
+    group.submit(() => running.promise);
+    const waited = group.wait().catch((e: unknown) => e);
+    group.submit(() => Promise.reject(new Error('boom')));
+    expect(await waited).to.have.property('message', 'boom');
+    expect(group.futures[0]!.state).to.equal('running');
+    running.resolve();
   });
 
   it('wait gives the same first failure whenever it is called, with failFast too', async () => {
@@ -214,6 +263,21 @@ describe('task groups', () => {
     expect([a.state, b.state, c.state]).to.deep.equal(['cancelled', 'cancelled', 'cancelled']);
     expect(await outside).to.equal('outside');
     gate.resolve();
+  });
+
+  it('cancel stops the group: a task submitted later is cancelled at once, never queued or run, with the reason as cause', async () => {
+    const group = pool.group();
+    const events: string[] = [];
+    pool.events$.subscribe((event) => events.push(event.type));
+    group.cancel('stop');
+    let called = false;
+    const late = group.submit(() => (called = true));
+    expect(late.state).to.equal('cancelled');
+    const error = await late.catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(CancelledError).with.property('cause', 'stop');
+    expect(called).to.equal(false);
+    expect(events).to.deep.equal(['task:cancelled']);
+    expect(await group.settled()).to.have.length(1);
   });
 
   it('cancel cancels its blocked tasks all at once: none starts in a place another freed', async () => {

@@ -34,7 +34,9 @@ export interface TaskGroupOptions {
 
 /**
  * A set of tasks awaited together, in the manner of Go's errgroup. Tasks run
- * in the pool like any other; the group only watches them.
+ * in the pool like any other; the group only watches them. As errgroup's
+ * `Wait`, `wait()` covers the tasks submitted while it waits too, so a task
+ * may add tasks to its own group.
  *
  * `T` is what its tasks resolve to (`unknown` unless given); `Job` is the
  * pool's kind of job, a task function for a `Pool`.
@@ -50,11 +52,20 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   readonly #submit: (job: Job, options?: SubmitOptions) => Future<T>;
   /** Runs a change of many tasks (cancelling them) as one: the pool starts nothing in between. */
   readonly #batch: (change: () => void) => void;
-  /** Under `failFast`, aborted by the first failure: every task of the group watches its signal. */
-  readonly #failure: AbortController | undefined;
+  readonly #failFast: boolean;
+  /**
+   * Aborted by `cancel()`, or under `failFast` by the first failure: a task
+   * submitted after that is cancelled at once. Under `failFast` every task
+   * watches it from the start.
+   */
+  #stop: AbortController | undefined;
   readonly #futures: Future<T>[] = [];
-  /** Under `failFast`, the task whose failure cancelled the others. */
-  #firstFailure: Future<T> | undefined;
+  /** Tasks of the group not settled yet. */
+  #pending = 0;
+  /** The first task of the group that failed or was cancelled, in the order they settled. */
+  #firstFailure: Future<T> | undefined = undefined;
+  /** Calls of `wait()` and `settled()` waiting for nothing to be pending (a `wait()`, or for a failure). */
+  #waiters: { readonly resolve: () => void; readonly untilFailure: boolean }[] = [];
 
   /** @internal Made by `pool.group()`. */
   constructor(
@@ -70,7 +81,8 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     }
     this.#submit = submit;
     this.#batch = batch;
-    this.#failure = options.failFast === true ? new AbortController() : undefined;
+    this.#failFast = options.failFast === true;
+    this.#stop = this.#failFast ? new AbortController() : undefined;
   }
 
   /** The group's futures so far, in submission order. */
@@ -79,78 +91,103 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   }
 
   /**
-   * Submits a task to the pool as part of the group. After a fail-fast
-   * failure, a new task is cancelled at once.
+   * Submits a task to the pool as part of the group. After `cancel()`, or a
+   * fail-fast failure, a new task is cancelled at once (it never queues).
    */
   submit<R extends T = T>(job: GroupJob<Job, R>, options?: SubmitOptions): Future<GroupResult<T, R>> {
-    const failure = this.#failure;
+    const stop = this.#stop;
+    // Its place: a task that runs at once may submit to the group before its own Future is back.
+    const index = this.#futures.length;
     // A GroupJob is the pool's Job, typed by its result; the pool runs it as such.
-    if (failure === undefined)
-      return this.#add(this.#submit(job as Job, options)) as Future<GroupResult<T, R>>;
-    // A task watches the group's signal, so that a failure cancels every task of the group at
-    // once, also one whose submission it happened in (a task that ran at once and failed), and a
-    // task submitted after it. A task with a signal of its own keeps it, and the failure cancels
-    // it directly: joining the two with AbortSignal.any would do the same, but Node 20 keeps
-    // every signal that makes alive for as long as the user's lives (some 60 B per task under a
-    // signal that lasts the process). Bad options still throw as they would have.
+    if (stop === undefined) {
+      return this.#watch(this.#submit(job as Job, options), index) as Future<GroupResult<T, R>>;
+    }
+    // Under failFast a task watches the group's signal, so that a failure cancels every task of
+    // the group at once, also one whose submission it happened in (a task that ran at once and
+    // failed). A task with a signal of its own keeps it, and the failure cancels it directly:
+    // joining the two with AbortSignal.any would do the same, but Node 20 keeps every signal that
+    // makes alive for as long as the user's lives (some 60 B per task under a signal that lasts
+    // the process). Once the group has stopped, its aborted signal cancels a new task at once.
+    // Bad options still throw as they would have.
     const own = checkSubmitOptions(options).signal;
-    const signal = own === undefined || failure.signal.aborted ? failure.signal : own;
-    const future = this.#add(this.#submit(job as Job, { ...options, signal }));
-    if (signal === own && failure.signal.aborted) future.cancel(failure.signal.reason);
-    // Synchronous on settlement, so that nothing else starts in between.
-    future.toObservable().subscribe({
-      error: (error: unknown) => {
-        if (failure.signal.aborted || future.state !== 'failed') return;
-        this.#firstFailure = future;
-        this.#batch(() => {
-          failure.abort(error);
-          this.cancel(error); // those with signals of their own
-        });
-      },
-    });
+    const signal = own === undefined || stop.signal.aborted ? stop.signal : own;
+    const future = this.#watch(this.#submit(job as Job, { ...options, signal }), index);
+    if (signal === own && stop.signal.aborted) future.cancel(stop.signal.reason);
     return future as Future<GroupResult<T, R>>;
   }
 
-  #add(future: Future<T>): Future<T> {
-    this.#futures.push(future);
+  /**
+   * Puts `future` at `index` of the group's futures (its place in submission
+   * order), and counts it in until it settles: watched synchronously, so that
+   * a fail-fast failure lets nothing else start.
+   */
+  #watch(future: Future<T>, index: number): Future<T> {
+    if (index === this.#futures.length) this.#futures.push(future);
+    else this.#futures.splice(index, 0, future);
+    this.#pending++;
+    future.toObservable().subscribe({
+      complete: () => this.#settled(),
+      error: (error: unknown) => {
+        if (this.#firstFailure === undefined) {
+          this.#firstFailure = future;
+          if (this.#failFast && future.state === 'failed') this.cancel(error);
+          this.#wake(true);
+        }
+        this.#settled();
+      },
+    });
     return future;
   }
 
-  /**
-   * Resolves to every value in submission order once all tasks submitted so
-   * far have succeeded; rejects as soon as one fails, with its error (under
-   * `failFast`, the others are then cancelled).
-   */
-  async wait(): Promise<T[]> {
-    try {
-      return await all(this.#futures);
-    } catch (error) {
-      // Tasks that failed before wait() was called reject in submission order: report the first
-      // in time, whenever wait() is called. Under failFast, the failure wins a tie with the
-      // cancellations it caused (the same moment) even when they come first in submission order.
-      let first = this.#firstFailure;
-      let firstAt = first?.timing.settledAt ?? Infinity;
-      for (const future of this.#futures) {
-        const { settledAt = Infinity } = future.timing;
-        if (future.state !== 'succeeded' && settledAt < firstAt) [first, firstAt] = [future, settledAt];
-      }
-      await first;
-      throw error;
-    }
+  #settled(): void {
+    if (--this.#pending === 0) this.#wake(false);
   }
 
-  /** Resolves, once all tasks submitted so far have settled, to a `Result` per task. Never rejects. */
-  settled(): Promise<Result<T, unknown>[]> {
+  /** Resolves the waiting calls: all of them once nothing is pending, else those of `wait()`. */
+  #wake(failure: boolean): void {
+    if (this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = failure ? waiters.filter((waiter) => !waiter.untilFailure) : [];
+    for (const waiter of waiters) if (!failure || waiter.untilFailure) waiter.resolve();
+  }
+
+  #until(untilFailure: boolean): Promise<void> | undefined {
+    if (this.#pending === 0 || (untilFailure && this.#firstFailure !== undefined)) return undefined;
+    return new Promise((resolve) => this.#waiters.push({ resolve, untilFailure }));
+  }
+
+  /**
+   * Resolves to every value in submission order once every task of the
+   * group has succeeded, those submitted while it waits included; rejects as
+   * soon as one has failed or been cancelled, with the error of the first to
+   * (under `failFast`, the others are then cancelled).
+   */
+  async wait(): Promise<T[]> {
+    await this.#until(true);
+    if (this.#firstFailure !== undefined) await this.#firstFailure; // throws its error
+    return all(this.#futures);
+  }
+
+  /**
+   * Resolves, once every task of the group has settled (those submitted
+   * while it waits included), to a `Result` per task in submission order.
+   * Never rejects.
+   */
+  async settled(): Promise<Result<T, unknown>[]> {
+    await this.#until(false);
     return allSettled(this.#futures);
   }
 
   /**
-   * Cancels every task of the group that has not settled, all at once: none
-   * of them starts in a place another one's cancellation freed.
+   * Cancels every task of the group that has not settled, all at once (none
+   * of them starts in a place another one's cancellation freed), and the
+   * group: a task submitted to it later is cancelled at once.
    */
   cancel(reason?: unknown): void {
     this.#batch(() => {
       for (const future of this.#futures) future.cancel(reason);
+      const stop = (this.#stop ??= new AbortController());
+      if (!stop.signal.aborted) stop.abort(reason);
     });
   }
 }
