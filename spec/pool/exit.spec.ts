@@ -17,4 +17,11 @@ describe('ready()', () => {
     expect(stdout + stderr).to.contain('ready after 2 tasks');
     expect(code).to.equal(0); // 13: the process ended with the ready() still pending
   });
+
+  it('lets the place of a producer that never submits go, though rxpool was imported under fake timers', async function () {
+    this.timeout(30_000);
+    const { code, stdout, stderr } = await runTsx('spec/fixtures/imported-under-fake-timers.ts');
+    expect(stdout + stderr).to.equal('room after a producer gave up: true\n');
+    expect(code).to.equal(0);
+  });
 });

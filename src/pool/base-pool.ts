@@ -62,6 +62,10 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    * }
    * ```
    *
+   * The place found is held for this producer until it submits, if it
+   * submits as it resumes (before it awaits anything else); a producer that
+   * does not submit by then leaves it to the next.
+   *
    * A producer that may give up passes a `signal`: aborting it rejects the
    * promise with the signal's reason and takes the producer out of the line.
    *
@@ -89,7 +93,9 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    * is closed), and no producer waiting in `ready()` comes first. It
    * reserves nothing.
    *
-   * @throws TypeError for a `key` that is not a string.
+   * @throws TypeError for options that are not an object, a `key` that is
+   * not a string (or a `signal` that is no `AbortSignal`, as `ready()`
+   * checks it).
    *
    * @example
    * ```ts

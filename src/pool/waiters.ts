@@ -1,3 +1,5 @@
+import { MessageChannel } from 'node:worker_threads';
+
 /** What the waiters need to know of the pool. */
 export interface WaitConditions {
   /** Nothing queued, blocked or running. */
@@ -14,10 +16,44 @@ interface ReadyWaiter {
   readonly key: string | undefined;
 }
 
-// A reservation lasts until the next turn of the real event loop, also when a
-// test fakes the timers: it is no duration a user sets, and a fake
-// `setImmediate` would hold it until the test ticks the clock.
-const { setImmediate: nextTurn, clearImmediate: cancelTurn } = globalThis;
+/**
+ * Calls its callback on a later turn of the event loop, after the microtasks
+ * queued before: a message the channel sends itself. Not a timer: sinon's and
+ * Jest's fake timers fake `setImmediate`, `nextTick` and `queueMicrotask` (in
+ * the `timers` module too, so not even one taken at import is sure to be
+ * real), and a reservation is no duration a test should have to tick. While a
+ * call is due, the channel holds the process open (a producer waiting may
+ * have nothing else to wake it); otherwise it holds nothing.
+ */
+class NextTurn {
+  readonly #callback: () => void;
+  /** Made on the first call asked for; closed for good by `close()`. */
+  #channel: MessageChannel | undefined = undefined;
+  #closed = false;
+
+  constructor(callback: () => void) {
+    this.#callback = callback;
+  }
+
+  request(): void {
+    if (this.#closed) return;
+    if (this.#channel === undefined) {
+      this.#channel = new MessageChannel();
+      this.#channel.port1.on('message', () => {
+        this.#channel?.port1.unref();
+        this.#callback();
+      });
+    }
+    this.#channel.port1.ref();
+    this.#channel.port2.postMessage(undefined);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#channel?.port1.close();
+    this.#channel = undefined;
+  }
+}
 
 /**
  * A promise that resolves when the entry `make` builds around its release
@@ -74,7 +110,14 @@ export class Waiters {
   #reservedFor: string | undefined = undefined;
   readonly #onLeft = (): void => this.schedule();
   #finished = false;
-  #expiry: ReturnType<typeof setImmediate> | undefined;
+  /** The reservations' expiry is on its way. */
+  #expiring = false;
+  readonly #expiry = new NextTurn(() => {
+    this.#expiring = false;
+    this.#reserved = 0;
+    this.#reservedFor = undefined;
+    if (this.#ready.length > 0) this.schedule();
+  });
 
   constructor(conditions: WaitConditions, onFlush: () => void) {
     this.#conditions = conditions;
@@ -177,8 +220,7 @@ export class Waiters {
   /** The pool has finished: release everybody. */
   finish(): void {
     this.#finished = true;
-    if (this.#expiry !== undefined) cancelTurn(this.#expiry);
-    this.#expiry = undefined;
+    this.#expiry.close();
     this.flush();
     for (const { release } of this.#ready.splice(0)) release();
     for (const resolve of this.#finish.splice(0)) resolve();
@@ -189,14 +231,11 @@ export class Waiters {
     if (key !== undefined) this.#reservedFor = key;
     // A released producer submits in its continuation; one that never does
     // (it was unsubscribed meanwhile) must not hold the place for long. The
-    // turn keeps the process alive: a producer still waiting behind such a
-    // place may have nothing else to wake it, and one turn holds nobody long.
-    this.#expiry ??= nextTurn(() => {
-      this.#expiry = undefined;
-      this.#reserved = 0;
-      this.#reservedFor = undefined;
-      if (this.#ready.length > 0) this.schedule();
-    });
+    // expiry keeps the process alive: a producer still waiting behind such a
+    // place may have nothing else to wake it.
+    if (this.#expiring) return;
+    this.#expiring = true;
+    this.#expiry.request();
   }
 
   /**
