@@ -921,6 +921,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /** The pool is idle after having work: news for `drain()` and `events$`. */
   #drained(): void {
     this.#hadWork = false;
+    this.#arrivals?.clear();
     this.#waiters.idle();
     if (this.observers.eventsObserved) this.#emit({ type: 'pool:drained', time: now() });
   }

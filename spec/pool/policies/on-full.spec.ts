@@ -10,7 +10,7 @@ import {
   type PoolEvent,
 } from '../../../src/index.js';
 import { deferred, flush, type Deferred } from '../../support/deferred.js';
-import { heapInUse } from '../../support/gc.js';
+import { collected, heapInUse } from '../../support/gc.js';
 
 // The real setImmediate, taken before any spec fakes it.
 const nextTurn = globalThis.setImmediate;
@@ -427,6 +427,37 @@ describe('full-queue policies', () => {
     await bursts(2_000); // 100,000 tasks, most of them discarded
     expect(((await heapInUse()) - before) / 100_000).to.be.below(4); // an arrival order never trimmed kept 9 B
     await pool.close();
+  });
+
+  it("'discard-oldest' keeps no settled task's result alive once the pool is idle, nor in front of those waiting", async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 8, onFull: 'discard-oldest' });
+    const gate = deferred();
+    const results = await (async () => {
+      const refs: WeakRef<object>[] = [];
+      const futures = Array.from({ length: 20 }, () => {
+        const result = {};
+        refs.push(new WeakRef(result));
+        return pool.submit(async () => {
+          await gate.promise;
+          return result;
+        });
+      });
+      gate.resolve();
+      await Promise.all(futures.map((future) => future.result()));
+      return refs;
+    })();
+    for (const [index, ref] of results.entries())
+      expect(await collected(ref), `result ${index}`).to.equal(true);
+    await pool.close();
+    // Never idle: the tasks that started in order are let go as the next ones arrive.
+    const busy = new Pool({ maxWorkers: 2, queueCapacity: 8, onFull: 'discard-oldest' });
+    const hold = deferred();
+    busy.submit(() => hold.promise);
+    const done = new WeakRef(await busy.submit(async () => ({})));
+    busy.submit(() => hold.promise);
+    expect(await collected(done), 'a task done while another runs').to.equal(true);
+    hold.resolve();
+    await busy.close();
   });
 
   describe("'discard-oldest' picks the task queued first wherever it waits", () => {

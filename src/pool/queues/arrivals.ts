@@ -8,10 +8,11 @@ import type { QueueEntry } from './task-queue.js';
  * listener hears of it: entries arrive in submission order, so the first
  * still waiting is the oldest.
  *
- * `oldest()` is amortised O(1): entries that stopped waiting (started,
- * cancelled) are dropped from the front as they surface, and all at once
- * when they outnumber the waiting ones, so the index never holds more than
- * about twice the queue.
+ * `push` and `oldest()` are amortised O(1): entries that stopped waiting
+ * (started, cancelled) are dropped from the front as they surface, and all
+ * at once when they outnumber the waiting ones, so the index never holds
+ * more than about twice the queue; `clear()` lets go of every one once
+ * nothing waits. A settled task kept here would keep its result alive.
  */
 export class Arrivals<E extends QueueEntry> {
   #entries: (E | undefined)[] = [];
@@ -19,6 +20,7 @@ export class Arrivals<E extends QueueEntry> {
 
   /** An entry arrives; `waiting` is how many wait in all, it included. */
   push(entry: E, waiting: number): void {
+    this.oldest(); // those in front that started, as most do in order, go now
     this.#entries.push(entry);
     // The slots before the head count too: they are freed only by a compaction.
     if (this.#entries.length > 2 * waiting + 32) this.#compact();
@@ -34,6 +36,12 @@ export class Arrivals<E extends QueueEntry> {
     }
     entries.length = this.#head = 0;
     return undefined;
+  }
+
+  /** Nothing waits any more (the pool is idle): lets go of every entry. */
+  clear(): void {
+    this.#entries = [];
+    this.#head = 0;
   }
 
   #compact(): void {
