@@ -57,6 +57,31 @@ describe('ThreadPool threads', () => {
       expect(pool.stats.workers).to.equal(1);
     });
 
+    it('while idle is told with its error, the one word of it: on worker:stopped and the crash scaling event', async () => {
+      expect(await pool.run('explodeLater', 10)).to.equal('returned');
+      const warmed = new Promise<void>((resolve) =>
+        pool.scaling$.subscribe(({ reason }) => reason === 'warm-up' && resolve()),
+      );
+      await warmed;
+      const [down] = scaling;
+      expect(down).to.include({ type: 'down', reason: 'crash', workerId: 1 });
+      expect(down!.error)
+        .to.be.instanceOf(WorkerCrashedError)
+        .and.include({ workerId: 1, taskId: undefined });
+      expect((down!.error as Error).cause).to.include({
+        name: 'FixtureError',
+        message: 'exploded while idle',
+      });
+      const stopped = events.find((event) => event.type === 'worker:stopped');
+      expect(stopped).to.deep.include({ workerId: 1, error: down!.error });
+      // Stops of any other kind carry no error.
+      await pool.close();
+      expect(scaling.slice(1).map(({ type, reason, error }) => [type, reason, error])).to.deep.equal([
+        ['up', 'warm-up', undefined],
+        ['down', 'shutdown', undefined],
+      ]);
+    });
+
     it('by an uncaught error fails its task with that error as the cause; queued tasks go on', async () => {
       const exploded = pool.run('explode');
       const queued = pool.run('add', 20, 22);

@@ -752,6 +752,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   workerCrashed(worker: WorkerSlot<Job>, error: unknown): void {
     if (worker.stopped) return;
     worker.crashed = true;
+    worker.crashError = error;
     if (worker.task !== null) this.taskReturned(worker, error, false);
     else {
       this.#workers.crashed(worker);

@@ -67,6 +67,11 @@ export interface WorkerStartedEvent extends At {
 export interface WorkerStoppedEvent extends At {
   readonly type: 'worker:stopped';
   readonly workerId: number;
+  /**
+   * Why, when its thread died (a `WorkerCrashedError` whose `cause` is the
+   * thread's error): the one word of a crash while the worker had no task.
+   */
+  readonly error?: unknown;
 }
 /** `pause()` took effect. */
 export interface PoolPausedEvent extends At {
@@ -130,4 +135,9 @@ export interface ScalingEvent {
   readonly workerId: number;
   /** When, in ms of `performance.now()`. */
   readonly time: number;
+  /**
+   * With reason `'crash'`: why its thread died, a `WorkerCrashedError` whose
+   * `cause` is the thread's error (also when it died with no task to fail).
+   */
+  readonly error?: unknown;
 }

@@ -33,6 +33,8 @@ export class WorkerSlot<Job> {
   waiting = false;
   /** Its thread died: it stops as soon as its task is settled. */
   crashed = false;
+  /** Why it died (a `WorkerCrashedError`), told with its stop. */
+  crashError: unknown = undefined;
   /** Under a rate limit, its task's start waits for it to finish starting (see `StartWindow`). */
   startPending = false;
   /** Its runtime ended it, as its aborted task would not return: it did not fail by itself. */

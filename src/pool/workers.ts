@@ -131,7 +131,7 @@ export class WorkerSet<Job> {
     this.#all.delete(worker);
     this.#dispatch.workerStopped(worker);
     worker.runtime.stop();
-    this.#scaled('down', reason, worker.id);
+    this.#scaled('down', reason, worker.id, undefined, reason === 'crash' ? worker.crashError : undefined);
   }
 
   /**
@@ -289,16 +289,19 @@ export class WorkerSet<Job> {
     if (reaper !== undefined && !reaper.current) reaper.start(this.#reaperInterval!);
   }
 
-  #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number, at?: number): void {
+  /** Publishes a start or stop; `error`: why a worker that crashed died. */
+  #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number, at?: number, error?: unknown): void {
     const observers = this.#observers;
     // Counted before either event goes out: a listener of the first may start or stop workers.
     const workers = this.#all.size;
+    const crashed = error === undefined ? undefined : { error };
     if (observers.eventsObserved) {
       const time = at ?? now();
-      observers.emit({ type: type === 'up' ? 'worker:started' : 'worker:stopped', time, workerId });
+      if (type === 'up') observers.emit({ type: 'worker:started', time, workerId });
+      else observers.emit({ type: 'worker:stopped', time, workerId, ...crashed });
     }
     if (observers.scalingObserved) {
-      observers.emitScaling({ type, workers, reason, workerId, time: at ?? now() });
+      observers.emitScaling({ type, workers, reason, workerId, time: at ?? now(), ...crashed });
     }
   }
 }
