@@ -58,6 +58,11 @@ export class PoolError extends Error {
   /** The task this error concerns, if any. */
   readonly taskId: number | undefined;
 
+  /**
+   * @param code - the stable code of the error's kind.
+   * @param message - what happened, for people.
+   * @param context - the task it concerns, and `cause`: why (kept as the standard `Error` cause).
+   */
   constructor(code: string, message: string, context: PoolErrorContext = {}) {
     // Read with care: plain JavaScript may pass anything here.
     const known = typeof context === 'object' && context !== null;
@@ -81,6 +86,10 @@ export class PoolError extends Error {
  * ```
  */
 export class CancelledError extends PoolError {
+  /**
+   * @param message - defaults to `'The task was cancelled'`.
+   * @param context - the task, and `cause`: the reason given.
+   */
   constructor(message = 'The task was cancelled', context?: PoolErrorContext) {
     super('ERR_CANCELLED', message, context);
   }
@@ -100,6 +109,10 @@ export class TimeoutError extends PoolError {
   /** The timeout that elapsed, in ms. */
   readonly timeout: number;
 
+  /**
+   * @param timeout - the timeout that elapsed, in ms (named in the message).
+   * @param context - the task that timed out.
+   */
   constructor(timeout: number, context?: PoolErrorContext) {
     super('ERR_TIMEOUT', `The task timed out after ${timeout} ms`, context);
     this.timeout = timeout;
@@ -120,6 +133,10 @@ export class QueueFullError extends PoolError {
   /** The queue's capacity when the task was refused. */
   readonly capacity: number;
 
+  /**
+   * @param capacity - the queue's capacity (named in the message).
+   * @param context - the task refused.
+   */
   constructor(capacity: number, context?: PoolErrorContext) {
     super('ERR_QUEUE_FULL', `The queue is full (queueCapacity: ${capacity})`, context);
     this.capacity = capacity;
@@ -139,6 +156,10 @@ export class QueueFullError extends PoolError {
  * ```
  */
 export class DiscardedError extends PoolError {
+  /**
+   * @param message - defaults to `'The task was discarded because the queue was full'`.
+   * @param context - the task dropped.
+   */
   constructor(message = 'The task was discarded because the queue was full', context?: PoolErrorContext) {
     super('ERR_DISCARDED', message, context);
   }
@@ -154,6 +175,7 @@ export class DiscardedError extends PoolError {
  * ```
  */
 export class PoolClosedError extends PoolError {
+  /** @param context - the task refused. */
   constructor(context?: PoolErrorContext) {
     super('ERR_POOL_CLOSED', 'The pool is closed and accepts no more tasks', context);
   }
@@ -161,7 +183,9 @@ export class PoolClosedError extends PoolError {
 
 /**
  * A worker thread crashed or exited while running a task (or could not be
- * started for it); the pool replaces it. `cause` is what the thread died of.
+ * started for it), or died between tasks; the pool replaces it. `cause` is
+ * what the thread died of. A task's Future fails with it; the `'crash'`
+ * scaling event and `worker:stopped` carry it as `error`.
  *
  * @example
  * ```ts
@@ -173,8 +197,17 @@ export class WorkerCrashedError extends PoolError {
   /** The worker that was lost. */
   readonly workerId: number;
 
+  /**
+   * @param workerId - the worker lost (named in the message).
+   * @param context - the task it was running, if any, and `cause`: what the thread died of.
+   */
   constructor(workerId: number, context?: PoolErrorContext) {
-    super('ERR_WORKER_CRASHED', `Worker ${workerId} crashed while running the task`, context);
+    const running = typeof context === 'object' && context !== null && context.taskId !== undefined;
+    super(
+      'ERR_WORKER_CRASHED',
+      `Worker ${workerId} crashed${running ? ' while running a task' : ''}`,
+      context,
+    );
     this.workerId = workerId;
   }
 }

@@ -10,8 +10,11 @@ export type FutureState = 'blocked' | 'queued' | 'running' | 'succeeded' | 'fail
 
 /** When a task was submitted, started and settled, in ms of `performance.now()`. */
 export interface FutureTiming {
+  /** When `submit` was called. */
   readonly submittedAt: number;
+  /** When its function was called: absent until it starts, and for a task that never does. */
   readonly startedAt?: number;
+  /** When it settled: absent while pending. */
   readonly settledAt?: number;
 }
 
@@ -174,6 +177,7 @@ export abstract class Future<T> extends NativePromise<T> {
   /** How the owner cancels a pending task; returns whether it did. */
   protected abstract requestCancel(reason: unknown): boolean;
 
+  /** `'Future'`: what `Object.prototype.toString` names it (`[object Future]`). */
   override get [Symbol.toStringTag](): string {
     return 'Future';
   }

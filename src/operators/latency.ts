@@ -6,8 +6,11 @@ import type { MetricOptions } from './throughput.js';
 
 /** The 50th, 90th and 99th percentiles of a set of durations, in ms; `NaN` for an empty set. */
 export interface Percentiles {
+  /** The median: half the durations are at most this. */
   readonly p50: number;
+  /** 90% of the durations are at most this. */
   readonly p90: number;
+  /** 99% of the durations are at most this. */
   readonly p99: number;
 }
 

@@ -3,7 +3,7 @@ import type { PoolEvent } from '../pool/events.js';
 import { checkOptions, checkScheduler, checkWindow } from './checks.js';
 import { Fifo } from './fifo.js';
 
-/** Options of the metric operators {@link throughput} and {@link latency}. */
+/** Options of the metric operators {@link throughput} and `latency`. */
 export interface MetricOptions {
   /**
    * The clock that places completions in the window. By default each

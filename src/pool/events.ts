@@ -21,52 +21,75 @@ interface At {
   readonly time: number;
 }
 
-/** A task entered the queue (every accepted task does, even one that starts at once). */
-export interface TaskQueuedEvent extends At {
-  readonly type: 'task:queued';
+/** An event of one task. */
+interface OfTask extends At {
+  /** The task's id: its Future's `id`, and `ctx.taskId` in its function. */
   readonly taskId: number;
+}
+
+/** An event of one task that started. */
+interface OnWorker extends OfTask {
+  /** The worker that runs it: -1 when it runs on the caller (`onFull: 'caller-runs'`). */
+  readonly workerId: number;
+}
+
+/** An event of one worker. */
+interface OfWorker extends At {
+  /** The worker's id: the `workerId` of the tasks it runs. */
+  readonly workerId: number;
+}
+
+/** A task entered the queue (every accepted task does, even one that starts at once). */
+export interface TaskQueuedEvent extends OfTask {
+  /** The discriminant of {@link PoolEvent}. */
+  readonly type: 'task:queued';
 }
 /** A task started on a worker (`workerId` is -1 when it runs on the caller). */
-export interface TaskStartedEvent extends At {
+export interface TaskStartedEvent extends OnWorker {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'task:started';
-  readonly taskId: number;
-  readonly workerId: number;
 }
 /** A task returned a value. */
-export interface TaskSucceededEvent extends At {
+export interface TaskSucceededEvent extends OnWorker {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'task:succeeded';
-  readonly taskId: number;
-  readonly workerId: number;
 }
 /** A task threw, rejected or timed out. */
-export interface TaskFailedEvent extends At {
+export interface TaskFailedEvent extends OnWorker {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'task:failed';
-  readonly taskId: number;
-  readonly workerId: number;
+  /** What it threw or rejected with (unchanged), or its `TimeoutError`. */
   readonly error: unknown;
 }
 /** A task was cancelled; `workerId` is set if it had started. */
-export interface TaskCancelledEvent extends At {
+export interface TaskCancelledEvent extends OfTask {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'task:cancelled';
-  readonly taskId: number;
+  /** The worker it was running on, if it had started (its slot frees when its function returns). */
   readonly workerId?: number;
+  /**
+   * What its Future fails with: a `CancelledError` whose `cause` is the reason
+   * given (to `cancel()`, `terminate()`, its signal), or the `DiscardedError`
+   * of a task `'discard-oldest'` evicted.
+   */
   readonly reason: unknown;
 }
 /** A submission was refused: full queue, closed pool, or discarded. */
-export interface TaskRejectedEvent extends At {
+export interface TaskRejectedEvent extends OfTask {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'task:rejected';
-  readonly taskId: number;
+  /** Why: a `QueueFullError`, `PoolClosedError` or `DiscardedError`, as its Future fails with. */
   readonly error: unknown;
 }
 /** A worker started. */
-export interface WorkerStartedEvent extends At {
+export interface WorkerStartedEvent extends OfWorker {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'worker:started';
-  readonly workerId: number;
 }
 /** A worker stopped. */
-export interface WorkerStoppedEvent extends At {
+export interface WorkerStoppedEvent extends OfWorker {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'worker:stopped';
-  readonly workerId: number;
   /**
    * Why, when its thread died (a `WorkerCrashedError` whose `cause` is the
    * thread's error): the one word of a crash while the worker had no task.
@@ -75,16 +98,21 @@ export interface WorkerStoppedEvent extends At {
 }
 /** `pause()` took effect. */
 export interface PoolPausedEvent extends At {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'pool:paused';
 }
 /** `resume()` took effect. */
 export interface PoolResumedEvent extends At {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'pool:resumed';
 }
 /** `resize()` changed the bounds. */
 export interface PoolResizedEvent extends At {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'pool:resized';
+  /** The lower bound now in force. */
   readonly minWorkers: number;
+  /** The upper bound now in force. */
   readonly maxWorkers: number;
 }
 /**
@@ -93,10 +121,12 @@ export interface PoolResizedEvent extends At {
  * during `close()` too, before the workers stop.
  */
 export interface PoolDrainedEvent extends At {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'pool:drained';
 }
 /** The pool closed or terminated: the last event. */
 export interface PoolClosedEvent extends At {
+  /** The discriminant of {@link PoolEvent}. */
   readonly type: 'pool:closed';
 }
 

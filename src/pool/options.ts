@@ -83,10 +83,14 @@ export interface PoolOptions {
    * applies. It cannot be combined with `onFull: 'caller-runs'`, whose
    * tasks start at once whatever the limit says.
    *
+   * It counts starts in this process: requests that leave evenly can still
+   * arrive bunched (the first ones wait for a connection), so against a
+   * server's own count, give the interval a margin for that.
+   *
    * @example
    * ```ts
-   * // An API that allows 10 requests a second, 4 at a time.
-   * const pool = new Pool({ maxWorkers: 4, rateLimit: { limit: 10, interval: 1_000 } });
+   * // An API that allows 10 requests a second, 4 at a time; 100 ms for the way there.
+   * const pool = new Pool({ maxWorkers: 4, rateLimit: { limit: 10, interval: 1_100 } });
    * ```
    */
   rateLimit?: RateLimit;

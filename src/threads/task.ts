@@ -2,7 +2,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { describeValue } from '../pool/options.js';
 
 /**
- * A task for a {@link ThreadPool}: call the function the pool's module
+ * A task for a `ThreadPool`: call the function the pool's module
  * exports as `fn`, with `args`, in a worker thread: `fn(...args)`, nothing
  * appended. The args (and the value returned) are structured-cloned when the
  * task starts; `transfer` lists what moves instead of being copied

@@ -36,8 +36,11 @@ export type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> :
  * ```
  */
 export type ModuleTask<M, K extends ExportedFunctionName<M>> = {
+  /** The name of the exported function to call. */
   readonly fn: K;
+  /** Its arguments, structured-cloned into the thread (called as `fn(...args)`). */
   readonly args: Readonly<ArgumentsOf<M[K]>>;
+  /** What in `args` is moved rather than copied (buffers, ports), as `postMessage` takes it. */
   readonly transfer?: ThreadTask['transfer'];
 };
 
@@ -65,7 +68,7 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  *   as an `Error` with its name, message, stack, own properties and cause.
  * - **Cancel:** `future.cancel()`, a task `signal`, a `timeout` or
  *   `terminate()` aborts the task's signal in its thread, read there with
- *   {@link taskSignal}. As with `Pool`, the Future settles at once and the
+ *   `taskSignal()`. As with `Pool`, the Future settles at once and the
  *   thread is free when the function returns: a function that ignores its
  *   signal keeps its thread busy (and `terminate()` waiting) until it ends,
  *   or, with `abortGrace`, until that long after the abort, when its thread
