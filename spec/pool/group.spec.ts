@@ -179,6 +179,21 @@ describe('task groups', () => {
     returned.resolve();
   });
 
+  it('failFast: a failure after a cancellation still stops the group', async () => {
+    const group = pool.group({ failFast: true });
+    const cancelled = group.submit(() => 'never', { signal: AbortSignal.abort('gone') }); // cancelled at once
+    const slow = deferred();
+    const running = group.submit(() => slow.promise);
+    const failing = deferred();
+    group.submit(() => failing.promise);
+    failing.reject(new Error('boom'));
+    await flush();
+    expect([cancelled.state, running.state]).to.deep.equal(['cancelled', 'cancelled']);
+    expect(group.submit(() => 'late').state).to.equal('cancelled');
+    expect(await group.wait().catch((e: unknown) => e)).to.be.instanceOf(CancelledError); // the first to go
+    slow.resolve();
+  });
+
   it('failFast: a failure while a task is being submitted cancels that task too', async () => {
     // Under 'balanced', the second submission starts a worker, which runs the first (it throws) at once.
     const balanced = new Pool({ maxWorkers: 2, scaleUp: 'balanced' });

@@ -68,6 +68,37 @@ describe('Pool, acted on by its own listeners', () => {
     await pool.close();
   });
 
+  for (const act of ['pause', 'terminate'] as const) {
+    it(`${act}() from a listener of a surplus worker's stop holds for the task about to take a worker`, async () => {
+      const pool = new Pool({ maxWorkers: 3, idleTimeout: Infinity });
+      await Promise.all([1, 2, 3].map(() => pool.submit(async () => {}))); // three idle workers
+      const scaling: string[] = [];
+      pool.scaling$.subscribe(({ type, reason }) => scaling.push(`${type}:${reason}`));
+      let late: ReturnType<typeof pool.submit> | undefined;
+      let acted = false;
+      pool.events$.subscribe((event) => {
+        if (event.type === 'pool:resized') late = pool.submit(() => 'ran'); // a producer that sees room
+        if (event.type === 'worker:stopped' && !acted) {
+          acted = true;
+          void pool[act](); // stops while the shrink still takes a worker for that task
+        }
+      });
+      pool.resize({ maxWorkers: 1 });
+      if (act === 'pause') {
+        expect(late!.state).to.equal('queued');
+        expect(pool.stats).to.include({ paused: true, running: 0, busyWorkers: 0 });
+        pool.resume();
+        expect(await late).to.equal('ran');
+        await pool.close();
+      } else {
+        await pool.terminate();
+        expect(late!.state).to.equal('cancelled');
+        expect(pool.stats).to.include({ workers: 0, idleWorkers: 0 });
+        expect(scaling.filter((change) => change.startsWith('up'))).to.deep.equal([]);
+      }
+    });
+  }
+
   it('a warm worker whose worker:started listener shrinks the pool below it stops at once', async () => {
     const pool = new Pool({ maxWorkers: 1, idleTimeout: Infinity });
     const gate = deferred();

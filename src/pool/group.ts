@@ -128,11 +128,11 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     future.toObservable().subscribe({
       complete: () => this.#settled(),
       error: (error: unknown) => {
-        if (this.#firstFailure === undefined) {
-          this.#firstFailure = future;
-          if (this.#failFast && future.state === 'failed') this.cancel(error);
-          this.#wake(true);
-        }
+        const first = this.#firstFailure === undefined;
+        if (first) this.#firstFailure = future;
+        // The first task to fail stops the group, also after cancellations (they never do).
+        if (this.#failFast && future.state === 'failed' && !this.#stop!.signal.aborted) this.cancel(error);
+        if (first) this.#wake(true);
         this.#settled();
       },
     });
