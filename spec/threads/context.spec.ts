@@ -20,8 +20,10 @@ const nextEvent = (pool: ThreadPool<Work>, type: PoolEvent['type']): Promise<Poo
 describe('taskSignal()', () => {
   describe('in a thread', () => {
     let pool: ThreadPool<Work>;
-    before(() => {
+    before(async () => {
       pool = new ThreadPool<Work>({ module, maxWorkers: 1 });
+      // Its thread has loaded the module: a task aborted before its function runs never reads its signal.
+      await pool.run('thread');
     });
     after(() => pool.close());
 
