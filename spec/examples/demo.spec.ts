@@ -20,11 +20,10 @@ describe('examples/demo.ts (npm start)', () => {
 
   before(async function () {
     this.timeout(30_000);
-    const started = performance.now();
+    // It closes the pool and the server, so the process exits by itself: one still running
+    // after runTsx's limit is killed, and its code is then null, not 0.
     run = await runTsx('examples/demo.ts');
     lines = run.stdout.split('\n');
-    // It closes the pool and the server, so the process exits by itself, quickly.
-    expect(performance.now() - started).to.be.below(15_000);
   });
 
   it('exits with code 0 and writes nothing to stderr', () => {

@@ -347,9 +347,8 @@ describe('runInPool', () => {
           toArray(),
         ),
       );
-      expect(results.map((result) => result.isErr() && result.error)).to.satisfy((errors: unknown[]) =>
-        errors.every((error) => error instanceof PoolClosedError),
-      );
+      expect(results).to.have.length(2);
+      for (const result of results) expect(result.isErr() && result.error).to.be.instanceOf(PoolClosedError);
       const seen = watch<number>();
       from([1])
         .pipe(runInPool(pool, (i) => () => i))
@@ -644,6 +643,7 @@ describe('runInPool', () => {
         await settleDown();
       }
       expect(order).to.deep.equal([0, 1, 2, 3, 4, 5]);
+      expect(seen.values).to.have.length(6);
       expect(seen.values).to.deep.equal([...seen.values].sort((a, b) => a - b)); // task ids rise with the values
       expect(seen.completed).to.equal(true);
       expect(pool.stats).to.include({ submitted: 6, succeeded: 6, rejected: 0 });
@@ -821,13 +821,13 @@ describe('runInPool', () => {
   });
 
   describe('large synchronous sources', () => {
-    // rxjs mergeMap over futures takes tens of seconds here: the cost must stay linear.
+    // rxjs mergeMap over futures takes tens of seconds here; the time runInPool takes is
+    // measured in bench/ (scenario 5). Here: that all of a large source goes through, right.
     const size = 200_000;
     const items = Array.from({ length: size }, (_, i) => i);
     const expectedSum = (size * (size - 1)) / 2;
 
-    it('unordered: 200,000 values from an array, in linear time', async function () {
-      this.timeout(5_000);
+    it('unordered: 200,000 values from an array, each once', async () => {
       pool = new Pool({ maxWorkers: 4 });
       let sum = 0;
       let seen = 0;
@@ -844,8 +844,7 @@ describe('runInPool', () => {
       expect(sum).to.equal(expectedSum);
     });
 
-    it('ordered and settled, with async tasks: 200,000 values in order', async function () {
-      this.timeout(5_000);
+    it('ordered and settled, with async tasks: 200,000 values in order', async () => {
       pool = new Pool({ maxWorkers: 8 });
       let next = 0;
       let inOrder = true;
@@ -861,8 +860,7 @@ describe('runInPool', () => {
       expect(inOrder).to.equal(true);
     });
 
-    it('through a bounded queue', async function () {
-      this.timeout(5_000);
+    it('through a bounded queue, none refused', async () => {
       pool = new Pool({ maxWorkers: 4, queueCapacity: 8, onFull: 'reject' });
       const total = await lastValueFrom(
         from(items).pipe(

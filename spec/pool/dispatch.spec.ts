@@ -4,6 +4,7 @@ import { Pool, type Future, type PoolOptions } from '../../src/index.js';
 import { OWN_QUEUE_CAPACITY } from '../../src/pool/dispatch.js';
 import { deferred, flush, type Deferred } from '../support/deferred.js';
 import { fullPolicy, queueKind } from '../support/arbitraries.js';
+import { settlementLog } from '../support/settlements.js';
 
 /** A dedicated pool of two workers, A held by `long` and B by `short`. */
 function twoBusyWorkers(queue: PoolOptions['queue'] = 'fifo'): {
@@ -199,7 +200,7 @@ describe("dispatch: 'dedicated'", () => {
             const pool = new Pool({ maxWorkers, queue, ...bound, dispatch: 'dedicated', idleTimeout: 0 });
             const futures: Future<unknown>[] = [];
             const gates: Deferred<void>[] = [];
-            const settlements = new Map<number, number>();
+            const settlements = settlementLog(pool);
             let running = 0;
             let overBound = 0;
             for (const s of steps) {
@@ -216,9 +217,7 @@ describe("dispatch: 'dedicated'", () => {
                     },
                     { priority: i % 3, ...(s.key && i % 4 === 0 ? { key: 'k' } : {}) },
                   );
-                  const settled = (): void =>
-                    void settlements.set(future.id, (settlements.get(future.id) ?? 0) + 1);
-                  future.then(settled, settled);
+                  settlements.watch(future);
                   futures.push(future);
                 }
               } else if (s.op === 'release') gates[s.index % Math.max(1, gates.length)]?.resolve();
@@ -236,8 +235,7 @@ describe("dispatch: 'dedicated'", () => {
             await flush();
             expect(pool.stats).to.include({ queued: 0, running: 0, workers: 0 });
             expect(futures.every((future) => future.settled)).to.equal(true);
-            expect(settlements.size).to.equal(futures.length);
-            expect([...settlements.values()].every((count) => count === 1)).to.equal(true);
+            settlements.check(futures);
             expect(overBound, 'a task started above the bound').to.equal(0);
           },
         ),

@@ -118,7 +118,10 @@ describe('idle timeout (fake timers)', () => {
     const scaling = record(pool);
     await pool.close();
     expect(clock.countTimers()).to.equal(0);
-    expect(scaling.every((event) => event.reason === 'shutdown')).to.equal(true);
+    expect(scaling.map(({ type, reason }) => `${type}:${reason}`)).to.deep.equal([
+      'down:shutdown',
+      'down:shutdown',
+    ]);
     expect(pool.stats.workers).to.equal(0);
   });
 

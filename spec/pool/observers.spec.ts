@@ -264,23 +264,25 @@ describe('observables', () => {
 
     it('a subscriber that throws corrupts neither the pool nor other subscribers', async () => {
       const clock = sinon.useFakeTimers(); // RxJS reports subscriber errors on a timer
-      after(() => clock.restore());
-      const pool = new Pool({ maxWorkers: 2 });
-      pool.events$.subscribe(() => {
-        throw new Error('subscriber bug');
-      });
-      pool.state$.subscribe(() => {
-        throw new Error('state bug');
-      });
-      const seen: string[] = [];
-      pool.events$.subscribe((event) => seen.push(event.type));
-      const results = await Promise.all([1, 2, 3].map((n) => pool.submit(async () => n)));
-      await pool.close();
-      expect(results).to.deep.equal([1, 2, 3]);
-      expect(pool.stats).to.include({ succeeded: 3, running: 0, workers: 0 });
-      expect(seen.filter((type) => type === 'task:succeeded')).to.have.length(3);
-      await clock.runAllAsync();
-      clock.restore();
+      try {
+        const pool = new Pool({ maxWorkers: 2 });
+        pool.events$.subscribe(() => {
+          throw new Error('subscriber bug');
+        });
+        pool.state$.subscribe(() => {
+          throw new Error('state bug');
+        });
+        const seen: string[] = [];
+        pool.events$.subscribe((event) => seen.push(event.type));
+        const results = await Promise.all([1, 2, 3].map((n) => pool.submit(async () => n)));
+        await pool.close();
+        expect(results).to.deep.equal([1, 2, 3]);
+        expect(pool.stats).to.include({ succeeded: 3, running: 0, workers: 0 });
+        expect(seen.filter((type) => type === 'task:succeeded')).to.have.length(3);
+        await clock.runAllAsync();
+      } finally {
+        clock.restore();
+      }
       expect(reported.map((error) => (error as Error).message)).to.include.members([
         'subscriber bug',
         'state bug',
@@ -290,24 +292,26 @@ describe('observables', () => {
     for (const name of ['events$', 'state$', 'queueDepth$', 'scaling$'] as const) {
       it(`a subscriber of ${name} whose teardown throws keeps no one from completing, nor close() from resolving`, async () => {
         const clock = sinon.useFakeTimers();
-        after(() => clock.restore());
-        const pool = new Pool({ maxWorkers: 1 });
-        (pool[name] as Observable<unknown>)
-          .pipe(
-            finalize(() => {
-              throw new Error('teardown bug');
-            }),
-          )
-          .subscribe();
-        const completed: string[] = [];
-        for (const other of ['events$', 'state$', 'queueDepth$', 'scaling$'] as const) {
-          (pool[other] as Observable<unknown>).subscribe({ complete: () => completed.push(other) });
+        try {
+          const pool = new Pool({ maxWorkers: 1 });
+          (pool[name] as Observable<unknown>)
+            .pipe(
+              finalize(() => {
+                throw new Error('teardown bug');
+              }),
+            )
+            .subscribe();
+          const completed: string[] = [];
+          for (const other of ['events$', 'state$', 'queueDepth$', 'scaling$'] as const) {
+            (pool[other] as Observable<unknown>).subscribe({ complete: () => completed.push(other) });
+          }
+          await pool.submit(async () => 1);
+          await pool.close();
+          expect(completed).to.have.members(['events$', 'state$', 'queueDepth$', 'scaling$']);
+          await clock.runAllAsync();
+        } finally {
+          clock.restore();
         }
-        await pool.submit(async () => 1);
-        await pool.close();
-        expect(completed).to.have.members(['events$', 'state$', 'queueDepth$', 'scaling$']);
-        await clock.runAllAsync();
-        clock.restore();
         expect(reported.map((error) => String(error))).to.deep.equal([
           'UnsubscriptionError: 1 errors occurred during unsubscription:\n1) Error: teardown bug',
         ]);

@@ -88,21 +88,27 @@ describe('Pool', () => {
     });
 
     it('a promise subclass that calls back twice settles its own task only, once', async () => {
-      // Its `then` answers now, and again later, while the worker runs the next task.
+      // Its `then` answers now, and again later (when `again` resolves), while the worker runs the next task.
+      const again = deferred();
       class Twice<T> extends Promise<T> {
         override then<A = T, B = never>(
           onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
           onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
         ): Promise<A | B> {
-          setTimeout(() => onFulfilled?.('again' as T), 1);
+          void again.promise.then(() => onFulfilled?.('again' as T));
           return super.then(onFulfilled, onRejected);
         }
       }
       const pool = new Pool({ maxWorkers: 1 });
       const first = pool.submit(() => Twice.resolve('first'));
-      const second = pool.submit(() => new Promise<string>((resolve) => setTimeout(resolve, 5, 'second')));
+      const running = deferred<string>();
+      const second = pool.submit(() => running.promise);
       expect(await first).to.equal('first');
       expect(second.state).to.equal('running');
+      again.resolve(); // the second call back comes while the next task runs on that worker
+      await flush();
+      expect(second.state).to.equal('running');
+      running.resolve('second');
       expect(await second).to.equal('second');
       expect(pool.stats).to.include({ succeeded: 2, running: 0, busyWorkers: 0 });
       await pool.close();

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Pool, type Future, type PoolStats } from '../../src/index.js';
 import { deferred, flush, type Deferred } from '../support/deferred.js';
 import { fullPolicy, queueKind } from '../support/arbitraries.js';
+import { settlementLog } from '../support/settlements.js';
 
 type Kind = 'ok' | 'throw' | 'reject' | 'slow';
 type Step =
@@ -74,13 +75,13 @@ describe('pool properties (fast-check)', function () {
             if (counted(stats) !== stats.submitted) seen.push(`${what}: ${JSON.stringify(stats)}`);
           };
           pool.events$.subscribe((event) => check(event.type)());
+          const settlements = settlementLog(pool);
           pool.scaling$.subscribe(check('scaling'));
           pool.queueDepth$.subscribe(check('queueDepth'));
           pool.state$.subscribe(check('state'));
           const futures: Future<unknown>[] = [];
           const controllers: AbortController[] = [];
           const slow: Deferred<void>[] = [];
-          const settlements = new Map<number, number>();
           let inWorkers = 0;
           let peak = 0;
           let overBound = 0; // tasks that started with more functions running than maxWorkers
@@ -110,10 +111,7 @@ describe('pool properties (fast-check)', function () {
                   },
                   { priority: s.priority, key: s.key, signal: s.withSignal ? controller.signal : undefined },
                 );
-                future.then(
-                  () => settlements.set(future.id, (settlements.get(future.id) ?? 0) + 1),
-                  () => settlements.set(future.id, (settlements.get(future.id) ?? 0) + 1),
-                );
+                settlements.watch(future);
                 futures.push(future);
                 controllers.push(controller);
                 break;
@@ -160,8 +158,7 @@ describe('pool properties (fast-check)', function () {
           checkInvariants(end);
           expect(end).to.include({ queued: 0, blocked: 0, running: 0, workers: 0 });
           expect(futures.every((future) => future.settled)).to.equal(true);
-          expect([...settlements.values()].every((count) => count === 1)).to.equal(true);
-          expect(settlements.size).to.equal(futures.length);
+          settlements.check(futures);
           expect(overBound, 'a task started above the bound').to.equal(0);
           expect(seen, 'counters that did not add up when read from a subscriber').to.deep.equal([]);
           expect(peak).to.be.at.most(4);

@@ -43,10 +43,6 @@ describe('ThreadPool threads', () => {
       expect(pool.stats).to.include({ workers: 1, failed: 1, succeeded: 3, running: 0 });
     });
 
-    it('fails its task with the WorkerCrashedError that rxpool/threads exports too', () => {
-      expect(FromThreads).to.equal(WorkerCrashedError);
-    });
-
     it('on its first task is replaced at once as well', async () => {
       const result = await pool.run('crash', 3).result();
       expect(result.isErr() && result.error).to.be.instanceOf(WorkerCrashedError);
@@ -91,6 +87,10 @@ describe('ThreadPool threads', () => {
       expect(error!.cause).to.be.instanceOf(Error).and.include({ name: 'FixtureError', message: 'exploded' });
       expect(await queued).to.equal(42);
     });
+  });
+
+  it('rxpool/threads exports the WorkerCrashedError of rxpool, the one its tasks fail with', () => {
+    expect(FromThreads).to.equal(WorkerCrashedError);
   });
 
   it('without minWorkers, a crashed thread is replaced when a task needs one', async () => {
