@@ -12,7 +12,11 @@ export type FutureState = 'blocked' | 'queued' | 'running' | 'succeeded' | 'fail
 export interface FutureTiming {
   /** When `submit` was called. */
   readonly submittedAt: number;
-  /** When its function was called: absent until it starts, and for a task that never does. */
+  /**
+   * When it started on a worker (for a `ThreadPool`, was handed to its thread,
+   * which may still be loading its module): absent until then, and for a task
+   * that never starts.
+   */
   readonly startedAt?: number;
   /** When it settled: absent while pending. */
   readonly settledAt?: number;
