@@ -105,6 +105,21 @@ describe('task groups', () => {
     }
   });
 
+  it('wait rejects with the failure, not with a cancellation an events$ listener made while told of it', async () => {
+    const group = pool.group();
+    const running = deferred();
+    const other = group.submit(() => running.promise);
+    const failing = deferred();
+    const failed = group.submit(() => failing.promise);
+    pool.events$.subscribe((event) => {
+      if (event.type === 'task:failed' && event.taskId === failed.id) other.cancel('depended on it');
+    });
+    failing.reject(new Error('boom'));
+    expect(await group.wait().catch((e: unknown) => e)).to.have.property('message', 'boom');
+    expect(other.state).to.equal('cancelled');
+    running.resolve();
+  });
+
   it("wait and settled cover the tasks submitted while they wait, as errgroup's Wait: a task may add to its group", async () => {
     const group = pool.group<string>();
     const child = deferred<string>();
@@ -121,6 +136,31 @@ describe('task groups', () => {
     child.resolve('child');
     expect(await waited).to.deep.equal(['parent', 'child']);
     expect((await settled).map((result) => result.unwrap())).to.deep.equal(['parent', 'child']);
+  });
+
+  it('wait and settled called before the tasks are submitted still wait for them', async () => {
+    const group = pool.group();
+    const waited = group.wait().catch((e: unknown) => e);
+    const settled = group.settled();
+    const slow = deferred();
+    group.submit(() => slow.promise);
+    await flush(); // they have looked, and found one task
+    group.submit(() => Promise.reject(new Error('boom')));
+    expect(await waited).to.have.property('message', 'boom');
+    slow.resolve();
+    expect(await settled).to.have.length(2);
+  });
+
+  it('cancel from a task that runs as it is submitted cancels that task too', async () => {
+    const group = pool.group();
+    const gate = deferred();
+    const self = group.submit(() => {
+      group.cancel('from inside');
+      return gate.promise;
+    });
+    expect(self.state).to.equal('cancelled');
+    gate.resolve();
+    expect(await group.settled()).to.have.length(1);
   });
 
   it('wait rejects at the first failure, without waiting for the tasks still running', async () => {

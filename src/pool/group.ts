@@ -62,7 +62,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   readonly #futures: Future<T>[] = [];
   /** Tasks of the group not settled yet. */
   #pending = 0;
-  /** The first task of the group that failed or was cancelled, in the order they settled. */
+  /** The first task of the group that failed or was cancelled. */
   #firstFailure: Future<T> | undefined = undefined;
   /** Calls of `wait()` and `settled()` waiting for nothing to be pending (a `wait()`, or for a failure). */
   #waiters: { readonly resolve: () => void; readonly untilFailure: boolean }[] = [];
@@ -95,48 +95,62 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    * fail-fast failure, a new task is cancelled at once (it never queues).
    */
   submit<R extends T = T>(job: GroupJob<Job, R>, options?: SubmitOptions): Future<GroupResult<T, R>> {
-    const stop = this.#stop;
     // Its place: a task that runs at once may submit to the group before its own Future is back.
     const index = this.#futures.length;
-    // A GroupJob is the pool's Job, typed by its result; the pool runs it as such.
-    if (stop === undefined) {
-      return this.#watch(this.#submit(job as Job, options), index) as Future<GroupResult<T, R>>;
+    let submitOptions = options;
+    const stop = this.#stop;
+    if (stop !== undefined) {
+      // Under failFast a task watches the group's signal, so that a failure cancels every task
+      // of the group at once, also one whose submission it happened in (a task that ran at once
+      // and failed). A task with a signal of its own keeps it, and the failure cancels it
+      // directly: joining the two with AbortSignal.any would do the same, but Node 20 keeps
+      // every signal that makes alive for as long as the user's lives (some 60 B per task under
+      // a signal that lasts the process). Once the group has stopped, its aborted signal cancels
+      // a new task at once. Bad options still throw as they would have.
+      const own = checkSubmitOptions(options).signal;
+      if (own === undefined || stop.signal.aborted) submitOptions = { ...options, signal: stop.signal };
     }
-    // Under failFast a task watches the group's signal, so that a failure cancels every task of
-    // the group at once, also one whose submission it happened in (a task that ran at once and
-    // failed). A task with a signal of its own keeps it, and the failure cancels it directly:
-    // joining the two with AbortSignal.any would do the same, but Node 20 keeps every signal that
-    // makes alive for as long as the user's lives (some 60 B per task under a signal that lasts
-    // the process). Once the group has stopped, its aborted signal cancels a new task at once.
-    // Bad options still throw as they would have.
-    const own = checkSubmitOptions(options).signal;
-    const signal = own === undefined || stop.signal.aborted ? stop.signal : own;
-    const future = this.#watch(this.#submit(job as Job, { ...options, signal }), index);
-    if (signal === own && stop.signal.aborted) future.cancel(stop.signal.reason);
+    // Counted from now: a wait() called while it is being submitted (by a task that runs at
+    // once, or a listener) waits for it too.
+    this.#pending++;
+    let future: Future<T>;
+    try {
+      // A GroupJob is the pool's Job, typed by its result; the pool runs it as such.
+      future = this.#submit(job as Job, submitOptions);
+    } catch (error) {
+      this.#settled();
+      throw error;
+    }
+    this.#watch(future, index);
+    // The group stopped while it was being submitted (a task that ran at once cancelled it), or
+    // had stopped and it keeps a signal of its own.
+    const stopped = this.#stop?.signal;
+    if (stopped?.aborted === true && !future.settled) future.cancel(stopped.reason);
     return future as Future<GroupResult<T, R>>;
   }
 
   /**
    * Puts `future` at `index` of the group's futures (its place in submission
-   * order), and counts it in until it settles: watched synchronously, so that
-   * a fail-fast failure lets nothing else start.
+   * order), and watches it until it settles: synchronously, so that a
+   * fail-fast failure lets nothing else start.
    */
-  #watch(future: Future<T>, index: number): Future<T> {
+  #watch(future: Future<T>, index: number): void {
     if (index === this.#futures.length) this.#futures.push(future);
     else this.#futures.splice(index, 0, future);
-    this.#pending++;
     future.toObservable().subscribe({
       complete: () => this.#settled(),
       error: (error: unknown) => {
-        const first = this.#firstFailure === undefined;
-        if (first) this.#firstFailure = future;
+        const earlier = this.#firstFailure;
+        const first = earlier === undefined;
+        // Told in the order they settled, but for one settled while another's settling was being
+        // published (a listener of events$ cancelling a task of the group): its time tells then.
+        if (first || future.timing.settledAt! < earlier.timing.settledAt!) this.#firstFailure = future;
         // The first task to fail stops the group, also after cancellations (they never do).
         if (this.#failFast && future.state === 'failed' && !this.#stop!.signal.aborted) this.cancel(error);
         if (first) this.#wake(true);
         this.#settled();
       },
     });
-    return future;
   }
 
   #settled(): void {
@@ -163,9 +177,12 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    * (under `failFast`, the others are then cancelled).
    */
   async wait(): Promise<T[]> {
-    await this.#until(true);
-    if (this.#firstFailure !== undefined) await this.#firstFailure; // throws its error
-    return all(this.#futures);
+    // Until nothing is pending when it looks (a task may come between a wake-up and the look).
+    for (;;) {
+      await this.#until(true);
+      if (this.#firstFailure !== undefined) await this.#firstFailure; // throws its error
+      if (this.#pending === 0) return all(this.#futures); // every one succeeded: their values
+    }
   }
 
   /**
@@ -174,7 +191,8 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    * Never rejects.
    */
   async settled(): Promise<Result<T, unknown>[]> {
-    await this.#until(false);
+    do await this.#until(false);
+    while (this.#pending > 0);
     return allSettled(this.#futures);
   }
 
