@@ -405,9 +405,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       // listeners take their time, and the task then starts later than `startAt`.
       const told = this.observers.deliveries;
       let worker = this.#workers.takeIdle();
-      // It stopped workers above maxWorkers, and told of it: a listener may have paused the pool,
-      // or emptied it (terminate() among others), and nothing is to start then.
-      if (this.observers.toldSince(told) && (this.#paused || dispatch.size === 0)) {
+      // It may have stopped workers above maxWorkers, and told of it: a listener may have paused
+      // the pool, or emptied it (terminate() among others), and nothing is to start then.
+      if (this.#paused || dispatch.size === 0) {
         if (worker !== undefined) this.#workers.putBack(worker);
         break;
       }

@@ -23,23 +23,27 @@ interface ReadyWaiter {
  * the `timers` module too, so not even one taken at import is sure to be
  * real), and a reservation is no duration a test should have to tick. While a
  * call is due, the channel holds the process open (a producer waiting may
- * have nothing else to wake it); otherwise it holds nothing.
+ * have nothing else to wake it); otherwise it holds nothing. Asked again
+ * while a call is due, it makes no second one.
  */
 class NextTurn {
   readonly #callback: () => void;
   /** Made on the first call asked for; closed for good by `close()`. */
   #channel: MessageChannel | undefined = undefined;
   #closed = false;
+  #due = false;
 
   constructor(callback: () => void) {
     this.#callback = callback;
   }
 
   request(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#due) return;
+    this.#due = true;
     if (this.#channel === undefined) {
       this.#channel = new MessageChannel();
       this.#channel.port1.on('message', () => {
+        this.#due = false;
         this.#channel?.port1.unref();
         this.#callback();
       });
@@ -110,10 +114,8 @@ export class Waiters {
   #reservedFor: string | undefined = undefined;
   readonly #onLeft = (): void => this.schedule();
   #finished = false;
-  /** The reservations' expiry is on its way. */
-  #expiring = false;
+  /** Lets the reservations go at the next turn. */
   readonly #expiry = new NextTurn(() => {
-    this.#expiring = false;
     this.#reserved = 0;
     this.#reservedFor = undefined;
     if (this.#ready.length > 0) this.schedule();
@@ -233,8 +235,6 @@ export class Waiters {
     // (it was unsubscribed meanwhile) must not hold the place for long. The
     // expiry keeps the process alive: a producer still waiting behind such a
     // place may have nothing else to wake it.
-    if (this.#expiring) return;
-    this.#expiring = true;
     this.#expiry.request();
   }
 
