@@ -17,11 +17,10 @@ export class PoolObservers {
   readonly state$: Observable<PoolStats>;
   readonly queueDepth$: Observable<number>;
   #lastDepth = -1;
-  /** A depth is being delivered: a change meanwhile waits, and goes out after it (see `depthChanged`). */
-  #depthDelivering = false;
-  #depthPending: number | undefined = undefined;
-  /** How deep the pool is in telling subscribers: a subscriber's own actions nest deliveries. */
-  #delivering = 0;
+  /** Subscribers are being told something (a subscriber's own actions would nest deliveries). */
+  #delivering = false;
+  /** What was published while they were: each subject, then its value, in order. */
+  readonly #later: unknown[] = [];
   /**
    * How many times subscribers have been told something. Their code runs
    * for as long as it takes: a step that read the clock compares this
@@ -80,26 +79,14 @@ export class PoolObservers {
 
   /**
    * Reports the queue depth, if it changed, to its subscribers (the caller
-   * checks `depthObserved`). A change made by a subscriber while a depth is
-   * being delivered goes out once every subscriber has that one: a later
-   * subscriber never ends on a depth older than the one before it.
+   * checks `depthObserved`). One that changes while a value is being
+   * delivered goes out after it (see `#deliver`): a later subscriber never
+   * ends on a depth older than the one before it.
    */
   depthChanged(depth: number): void {
-    if (this.#depthDelivering) {
-      this.#depthPending = depth;
-      return;
-    }
-    this.#depthDelivering = true;
-    try {
-      for (let next: number | undefined = depth; next !== undefined; next = this.#depthPending) {
-        this.#depthPending = undefined;
-        if (next === this.#lastDepth) continue;
-        this.#lastDepth = next;
-        this.#deliver(this.#depth, next);
-      }
-    } finally {
-      this.#depthDelivering = false;
-    }
+    if (depth === this.#lastDepth) return;
+    this.#lastDepth = depth;
+    this.#deliver(this.#depth, depth);
   }
 
   /**
@@ -113,7 +100,7 @@ export class PoolObservers {
    * get that event, and the events the same step publishes after it.
    */
   complete(time: () => number): void {
-    if (this.#delivering === 0) this.#end(time);
+    if (!this.#delivering) this.#end(time);
     else void Promise.resolve().then(() => this.#end(time));
   }
 
@@ -129,13 +116,31 @@ export class PoolObservers {
   }
 
   /**
+   * Tells every subscriber of `subject` of `value`, in turn. What is
+   * published meanwhile (a subscriber acted on the pool) goes out once every
+   * subscriber has this value, in the order it was published, on every
+   * observable: a later subscriber never sees an event's consequences before
+   * the event, nor a worker count older than the one before it.
+   */
+  #deliver<T>(subject: Subject<T>, value: T): void {
+    if (this.#delivering) {
+      this.#later.push(subject as Subject<unknown>, value);
+      return;
+    }
+    this.#send(subject, value);
+    const later = this.#later;
+    for (let i = 0; i < later.length; i += 2) this.#send(later[i] as Subject<unknown>, later[i + 1]);
+    later.length = 0;
+  }
+
+  /**
    * A subscriber that throws must not break the pool: RxJS already reports
    * errors thrown in `next` handlers asynchronously; this guards the rest
    * (an operator chain that throws synchronously out of `next`).
    */
-  #deliver<T>(subject: Subject<T>, value: T): void {
+  #send<T>(subject: Subject<T>, value: T): void {
     this.deliveries++;
-    this.#delivering++;
+    this.#delivering = true;
     try {
       subject.next(value);
     } catch (error) {
@@ -146,7 +151,7 @@ export class PoolObservers {
           throw error;
         });
     } finally {
-      this.#delivering--;
+      this.#delivering = false;
     }
   }
 }
