@@ -74,8 +74,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   readonly #onCaller = new Map<Task<Job>, RuntimeWorker<Job>>();
   #nextTaskId = 1;
   #pumping = false;
-  /** The pump starts a worker for the next task whatever the scale-up policy says. */
-  #forceWorker = false;
   /** Under `rateLimit`: the starts of its window, and a timer for when it next has room. */
   readonly #rate: RateGate | undefined;
 
@@ -148,7 +146,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.changed();
     } else {
       if (this.#blocked.size === 0 && this.#roomToWait()) this.enqueue(task, at);
-      else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.#startNow(task, at);
+      else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.enqueue(task, at);
       else this.#onFull.admit(this, task, at);
     }
     return task;
@@ -340,24 +338,26 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   /**
-   * The queue is full but empty (a capacity of 0, or all of it blocked) and a
-   * worker is free: the task is queued and starts at once, on a worker started
-   * for it if the scale-up policy would have let it wait, as there is no room
-   * to wait in.
+   * The queue is full, but a task can start now, which makes room: a worker
+   * is free (idle, or one may start) for the task at the head of the queue,
+   * or for this one when nothing else can start (a capacity of 0, or every
+   * place taken by tasks waiting for their key) and its key is free. The
+   * task is then queued, one past the capacity, and the pump starts a worker
+   * for the head whatever the scale-up policy says (see `#overfull`): a free
+   * slot is never refused.
    */
-  #startNow(task: Task<Job>, at?: number): void {
-    this.#forceWorker = true;
-    this.enqueue(task, at);
-  }
-
   #canStartNow(key: string | undefined): boolean {
     return (
       !this.#paused &&
-      this.#dispatch.size === 0 &&
-      (key === undefined || !this.#lanes.busy(key)) &&
+      (this.#dispatch.size > 0 || key === undefined || !this.#lanes.busy(key)) &&
       this.#workers.available &&
       this.#rateAllows() > 0
     );
+  }
+
+  /** More tasks wait than the queue holds: the pump starts a worker for one whatever the scale-up policy says. */
+  #overfull(): boolean {
+    return this.#waiting() > this.#options.queueCapacity;
   }
 
   /** A submission can wait in the queue without the full-queue policy (blocked ones aside). */
@@ -415,7 +415,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         const { size, maxWorkers } = this.#workers;
         if (
           size >= maxWorkers ||
-          !(this.#forceWorker || this.#scaleUp.grow(size, dispatch.size, maxWorkers, completion))
+          !(this.#overfull() || this.#scaleUp.grow(size, dispatch.size, maxWorkers, completion))
         ) {
           break;
         }
@@ -437,7 +437,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#run(task, worker, startAt ?? now());
       this.#depthChanged();
     }
-    this.#forceWorker = false;
   }
 
   /**
@@ -447,7 +446,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   #admitBlocked(): boolean {
     const task = this.#blocked.peek()!;
     if (this.#roomToWait()) this.enqueue(this.#blocked.shift()!);
-    else if (this.#canStartNow(task.key)) this.#startNow(this.#blocked.shift()!);
+    else if (this.#canStartNow(task.key)) this.enqueue(this.#blocked.shift()!);
     else return false;
     return true;
   }
@@ -820,8 +819,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * full-queue policy (at least: under `'lazy'` and `'balanced'` a worker may
    * start later for a task that waited, which only adds room). While the
    * queue is empty, arrivals go to idle workers first, then to workers
-   * started for them, then wait; a queue with no room left starts a worker
-   * for each while one may start.
+   * started for them, then wait; once the queue has no room left, each
+   * arrival starts a worker (for the task at the head of the queue, or for
+   * itself) while one may start.
    *
    * With `key`, for tasks of that key: they run one at a time, so only the
    * first of them may take a worker, and none if the key is busy; the
@@ -830,9 +830,19 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   #room(key?: string): number {
     if (this.#closed) return Infinity;
     const queueRoom = Math.max(0, this.#options.queueCapacity - this.#waiting() - this.#blocked.size);
-    if (this.#paused || this.#dispatch.size > 0 || this.#blocked.size > 0) return queueRoom;
-    if (key !== undefined && this.#lanes.busy(key)) return queueRoom;
+    if (this.#paused || this.#blocked.size > 0) return queueRoom;
     const { size, idle, maxWorkers } = this.#workers;
+    const waiting = this.#dispatch.size;
+    if (waiting > 0) {
+      // Once the queue is full, each arrival starts a worker for the task at its head. Tasks of
+      // one key after the first wait behind it and leave the queue a head fewer each time.
+      const starts = Math.min(
+        Math.max(0, maxWorkers - size),
+        this.#rateAllows(undefined, this.#waiters.waiting),
+      );
+      return queueRoom + (key === undefined ? starts : Math.min(starts, waiting));
+    }
+    if (key !== undefined && this.#lanes.busy(key)) return queueRoom;
     const starts = queueRoom === 0 ? maxWorkers - size : this.#scaleUp.startsOnArrival(size, maxWorkers);
     // Above `maxWorkers` after a shrink, none may start.
     const workerRoom = Math.min(

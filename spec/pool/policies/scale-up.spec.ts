@@ -65,6 +65,31 @@ describe('scale-up policies', () => {
     }
   });
 
+  it('under every policy, a task that finds the queue full while a worker may start is never refused', async () => {
+    for (const scaleUp of ['eager', 'balanced', 'lazy'] as const) {
+      for (const onFull of ['reject', 'discard', 'block'] as const) {
+        const label = `${scaleUp}, ${onFull}`;
+        const pool = new Pool({ maxWorkers: 3, queueCapacity: 1, scaleUp, onFull });
+        const gate = deferred();
+        const first = pool.submit(() => gate.promise);
+        const second = pool.submit(() => gate.promise);
+        expect(pool.hasRoom(), label).to.equal(true);
+        const third = pool.submit(() => gate.promise);
+        const fourth = pool.submit(() => gate.promise);
+        // Each arrival that found the queue full started a worker for the task at its head.
+        expect(
+          [first, second, third, fourth].map((future) => future.state),
+          label,
+        ).to.deep.equal(['running', 'running', 'running', 'queued']);
+        expect(pool.stats, label).to.include({ workers: 3, queued: 1, rejected: 0 });
+        expect(pool.hasRoom(), label).to.equal(false); // now it is full, and no worker may start
+        gate.resolve();
+        await Promise.all([first, second, third, fourth]);
+        await pool.close();
+      }
+    }
+  });
+
   it('every policy starts a worker when a task waits and none exists', () => {
     for (const make of Object.values(scaleUpPolicies)) {
       expect(make().grow(0, 1, 8, false)).to.equal(true);
