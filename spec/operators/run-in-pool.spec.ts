@@ -9,6 +9,7 @@ import {
   map,
   of,
   range,
+  takeUntil,
   toArray,
   type Observable,
   type Observer,
@@ -51,6 +52,9 @@ function watch<T>(): Seen<T> {
 /** A Result as plain data, for deep equality (an Err also holds a stack). */
 const outcome = <T>(result: Result<T, unknown>): ['ok', T] | ['err', unknown] =>
   result.isOk() ? ['ok', result.value] : ['err', result.error];
+
+/** A task that returns on the next turn of the event loop. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Lets the pool and the operator run their promise callbacks. */
 const settleDown = (): Promise<void> => flush(40);
@@ -426,6 +430,37 @@ describe('runInPool', () => {
       expect(pool.stats).to.include({ submitted: 2, rejected: 0 });
     });
 
+    it('cancels a task whose start ends the stream, while it is being submitted', async () => {
+      for (const end of ['unsubscribe', 'source error'] as const) {
+        pool = new Pool({ maxWorkers: 2 });
+        const source = new Subject<number>();
+        const stop = new Subject<void>();
+        const signals: AbortSignal[] = [];
+        const seen = watch<number>();
+        source
+          .pipe(
+            runInPool(pool, () => ({ signal }) => {
+              signals.push(signal);
+              if (end === 'unsubscribe') stop.next();
+              else source.error(new Error('source broke'));
+              return new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(0)));
+            }),
+            takeUntil(stop),
+          )
+          .subscribe(seen);
+        source.next(1);
+        expect(signals, end).to.have.length(1);
+        expect(signals[0]!.aborted, end).to.equal(true);
+        if (end === 'source error') {
+          expect(seen.failure).to.have.property('message', 'source broke');
+          expect(signals[0]!.reason).to.have.property('cause', seen.failure);
+        }
+        await pool.drain();
+        expect(pool.stats, end).to.include({ submitted: 1, cancelled: 1, succeeded: 0 });
+        await pool.close();
+      }
+    });
+
     it('each subscription submits and cancels its own tasks', async () => {
       pool = new Pool({ maxWorkers: 4 });
       const gate = deferred<number>();
@@ -556,6 +591,27 @@ describe('runInPool', () => {
       expect([...values].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 1000 }, (_, i) => i));
       expect(pool.stats).to.include({ submitted: 1000, succeeded: 1000, rejected: 0, failed: 0 });
       expect(deepest).to.be.within(1, 2);
+    });
+
+    it("a state$ listener's submission made as room frees does not take the place ready() gave the stream", async () => {
+      pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
+      let outside: Future<void> | undefined;
+      pool.state$.subscribe(({ succeeded }) => {
+        if (succeeded === 1) outside ??= pool.submit(nextTurn);
+      });
+      const values = await lastValueFrom(
+        from([1, 2, 3, 4]).pipe(
+          runInPool(pool, (n) => async () => {
+            await nextTurn();
+            return n;
+          }),
+          toArray(),
+        ),
+      );
+      expect(values).to.deep.equal([1, 2, 3, 4]);
+      expect(outside).to.not.equal(undefined);
+      await outside!.result();
+      expect(pool.stats).to.include({ rejected: 0, succeeded: 5 });
     });
 
     it('two subscriptions sharing a bounded pool that rejects lose none of their values', async () => {

@@ -203,6 +203,8 @@ export function runInPool<T, Job>(
       let stopWaiting: AbortController | undefined;
       let sourceDone = false;
       let active = true;
+      // Why it stopped: what the tasks it submitted are cancelled with.
+      let ended: unknown = undefined;
       // Values are still taken in: false from the first failure on, also one
       // a synchronous task reported before its Future's handlers have run.
       let taking = true;
@@ -219,6 +221,7 @@ export function runInPool<T, Job>(
       const fail = (error: unknown): void => {
         if (!active) return;
         active = false;
+        ended = error;
         stopTaking();
         cancelInFlight(error);
         subscriber.error(error);
@@ -289,14 +292,23 @@ export function runInPool<T, Job>(
       const submit = (value: T, taskOptions: SubmitOptions | undefined): void => {
         if (!taking) return; // asking for its options failed the stream
         const index = submitted++;
+        // Counted from the start of its submission: a listener the pool tells meanwhile may end
+        // the source, and the stream does not complete without this task's result.
+        awaited++;
         let future: Future<unknown>;
         try {
           future = pool.submit(project(value, index), taskOptions);
         } catch (error) {
+          awaited--;
           fail(error);
           return;
         }
-        awaited++;
+        if (!active) {
+          // The stream ended while the task was being submitted (a listener of its start
+          // unsubscribed, or errored the source): it is cancelled as the others were.
+          future.cancel(ended);
+          return;
+        }
         // A task that ran synchronously has settled already: nothing to cancel, no need to hold it.
         if (!future.settled) inFlight.add(future);
         // One that failed so errors the stream once its handlers run, a microtask on; the source
@@ -371,11 +383,12 @@ export function runInPool<T, Job>(
       });
 
       return () => {
+        if (active) ended = 'runInPool: unsubscribed';
         active = taking = false;
         subscription.unsubscribe();
         stopSource.complete();
         stopWaiting?.abort();
-        cancelInFlight('runInPool: unsubscribed');
+        cancelInFlight(ended);
         backlog.clear();
         early.clear();
       };

@@ -115,10 +115,16 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       () => this.#waiting(),
     );
     this.#workers = new WorkerSet(runtime, this.#dispatch, this.observers, options, this);
-    this.#waiters = new Waiters({ isIdle: () => this.#isIdle(), room: (key) => this.#room(key) }, () => {
-      if (this.observers.stateObserved) this.observers.emitState(this.stats());
-      // A producer released or gone may have been the last to wait for the rate window.
-      if (this.#rate !== undefined) this.#releaseRate();
+    this.#waiters = new Waiters({
+      isIdle: () => this.#isIdle(),
+      room: (key) => this.#room(key),
+      publish: () => {
+        if (this.observers.stateObserved) this.observers.emitState(this.stats());
+      },
+      checked: () => {
+        // A producer released or gone may have been the last to wait for the rate window.
+        if (this.#rate !== undefined) this.#releaseRate();
+      },
     });
     this.#onPoolAbort = () => void this.terminate(options.signal!.reason);
     this.#workers.warmUp();

@@ -1,11 +1,15 @@
 import { MessageChannel } from 'node:worker_threads';
 
-/** What the waiters need to know of the pool. */
+/** What the waiters need to know of the pool, and what it does when they look. */
 export interface WaitConditions {
   /** Nothing queued, blocked or running. */
   isIdle(): boolean;
   /** Submissions that would be accepted now without the full-queue policy (of tasks with `key`, if given). */
   room(key?: string): number;
+  /** Before they look, after a change: it feeds `state$`. */
+  publish(): void;
+  /** After they looked (and released whom they could). */
+  checked(): void;
 }
 
 type Waiter = () => void;
@@ -94,8 +98,8 @@ const plain = (release: Waiter): Waiter => release;
 /**
  * Everybody waiting on the pool: `drain()` (until idle), `ready()` (until
  * there is room) and `close()`/`terminate()` (until finished). They wait on
- * the pool's one change signal: after a change, one microtask later, every
- * condition is checked once, and `onFlush` runs (it feeds `state$`).
+ * the pool's one change signal: after a change, one microtask later, the
+ * pool publishes its state, then every condition is checked once.
  *
  * `ready()` waiters are released in order and only as many as there is room
  * for (a waiter whose task's key is busy lets those behind it go first):
@@ -104,7 +108,6 @@ const plain = (release: Waiter): Waiter => release;
  */
 export class Waiters {
   readonly #conditions: WaitConditions;
-  readonly #onFlush: () => void;
   readonly #drain: Waiter[] = [];
   readonly #ready: ReadyWaiter[] = [];
   readonly #finish: Waiter[] = [];
@@ -121,9 +124,8 @@ export class Waiters {
     if (this.#ready.length > 0) this.schedule();
   });
 
-  constructor(conditions: WaitConditions, onFlush: () => void) {
+  constructor(conditions: WaitConditions) {
     this.#conditions = conditions;
-    this.#onFlush = onFlush;
   }
 
   /** Somebody waits for `drain()` or `ready()`. */
@@ -204,6 +206,9 @@ export class Waiters {
 
   flush(): void {
     this.#scheduled = false;
+    // First: what its listeners (`state$`) submit is in before any place is reserved, and cannot
+    // take the place of a producer released below.
+    if (!this.#finished) this.#conditions.publish();
     if (this.#conditions.isIdle()) for (const resolve of this.#drain.splice(0)) resolve();
     // In order, each as there is room for its task: one whose key is busy holds back nobody.
     for (let i = 0; i < this.#ready.length;) {
@@ -216,7 +221,7 @@ export class Waiters {
       this.#reserve(waiter.key);
       waiter.release();
     }
-    if (!this.#finished) this.#onFlush();
+    if (!this.#finished) this.#conditions.checked();
   }
 
   /** The pool has finished: release everybody. */
