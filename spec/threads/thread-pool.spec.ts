@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import sinon from 'sinon';
 import { Future } from '../../src/index.js';
 import { ThreadPool } from '../../src/threads/index.js';
+import { TERMINATE_GRACE } from '../../src/threads/options.js';
 
 type Work = typeof import('./fixtures/work.js');
 
@@ -253,6 +254,30 @@ describe('ThreadPool', () => {
       expect(stops).to.deep.equal(['up demand', 'down crash', 'up demand']);
       expect(strict.stats).to.include({ failed: 1, succeeded: 2, busyWorkers: 0 });
       await strict.close();
+    });
+
+    it(`not given: terminate() stops a thread still running its aborted task ${TERMINATE_GRACE} ms on`, async () => {
+      const pool = new ThreadPool<Work>({ module: workPath, maxWorkers: 2 });
+      await Promise.all([pool.run('add', 1, 1), pool.run('add', 2, 2)]); // both threads have loaded
+      const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const spinning = pool.submit({ fn: 'spin', args: [] });
+        const cancelledFirst = pool.submit({ fn: 'spin', args: [] });
+        cancelledFirst.cancel(); // no grace for a cancel: it spins on, its thread busy
+        let terminated = false;
+        const terminating = pool.terminate().then(() => (terminated = true));
+        await new Promise((resolve) => setImmediate(resolve));
+        clock.tick(TERMINATE_GRACE - 1);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(terminated).to.equal(false);
+        expect(pool.stats.busyWorkers).to.equal(2);
+        clock.tick(1);
+        await terminating;
+        expect([spinning.state, cancelledFirst.state]).to.deep.equal(['cancelled', 'cancelled']);
+        expect(pool.stats).to.include({ workers: 0, busyWorkers: 0 });
+      } finally {
+        clock.restore();
+      }
     });
 
     it('lets terminate() resolve though a task never reads its signal', async () => {

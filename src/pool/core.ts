@@ -690,9 +690,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   /** Aborts a running task: its signal, and the runtime worker running it. */
-  #abort(task: Task<Job>, reason: unknown): void {
+  #abort(task: Task<Job>, reason: unknown, terminating = false): void {
     task.abort(reason);
-    (task.worker?.runtime ?? this.#onCaller.get(task))?.abort?.(reason);
+    (task.worker?.runtime ?? this.#onCaller.get(task))?.abort?.(reason, terminating);
   }
 
   timeoutTask(task: Task<Job>): void {
@@ -914,10 +914,15 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
           const state = task.state;
           if (state === 'blocked') this.#blockedInTransit--;
           else if (state === 'queued') this.#queuedInTransit--;
-          else if (state !== 'running') continue;
           const cause = cancelledError('The pool was terminated', task.id, reason);
+          if (state !== 'blocked' && state !== 'queued' && state !== 'running') {
+            // Cancelled before, its function still running: terminate() waits for it too. (Its signal
+            // has aborted already, with the first reason.)
+            if (task.worker !== null || this.#onCaller.has(task)) this.#abort(task, cause, true);
+            continue;
+          }
           this.#settle(task, 'cancelled', cause, state === 'running' ? (task.worker?.id ?? -1) : undefined);
-          if (state === 'running') this.#abort(task, cause);
+          if (state === 'running') this.#abort(task, cause, true);
         }
       } finally {
         this.#emptying = emptying;

@@ -13,9 +13,10 @@ export interface RuntimeWorker<Job> {
    * The running task was cancelled, timed out or terminated (`ctx.signal`
    * aborts too). A runtime whose task cannot read `ctx.signal`, such as one
    * running in another thread, passes the abort on from here, so that it
-   * need not listen to every task's signal.
+   * need not listen to every task's signal. `terminating`: by `terminate()`,
+   * which waits for the task to return.
    */
-  abort?(reason: unknown): void;
+  abort?(reason: unknown, terminating: boolean): void;
   /**
    * For a worker still starting (a thread loading its module): calls
    * `callback` once it runs tasks without delay, and returns true. A ready

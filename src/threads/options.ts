@@ -99,11 +99,14 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'maxWorkers'> {
    * (cancelled, timed out, terminated) before its thread is stopped and
    * replaced, as piscina stops a thread at once: for functions that never
    * read their signal, such as a synchronous loop, which nothing else can
-   * stop. Default `Infinity`: wait for the function to return, as `Pool`
-   * does. Its Future has settled at the abort either way; the thread is
-   * replaced at once, as a crash (scaling reason `'crash'`, or `'shutdown'`
-   * while the pool closes or terminates), though it never counts toward the
-   * back-off of threads that keep dying.
+   * stop. Not given: a cancelled or timed-out task's function may go on for
+   * as long as it runs, as in `Pool`, and one `terminate()` aborts gets
+   * {@link TERMINATE_GRACE} ms (a task still running from an earlier cancel
+   * too), so that `terminate()` always resolves; `Infinity` waits for every
+   * function to return. Its Future has settled at the abort either way; the
+   * thread is replaced at once, as a crash (scaling reason `'crash'`, or
+   * `'shutdown'` while the pool closes or terminates), though it never
+   * counts toward the back-off of threads that keep dying.
    */
   abortGrace?: number;
 }
@@ -120,6 +123,8 @@ export interface ResolvedThreadOptions {
   readonly thread: ThreadSettings;
   /** `Infinity` when not given. */
   readonly abortGrace: number;
+  /** `abortGrace` when given, else {@link TERMINATE_GRACE}. */
+  readonly terminateGrace: number;
   readonly pool: ResolvedOptions;
 }
 
@@ -260,6 +265,14 @@ function defaultMaxWorkers(minWorkers: unknown): number {
 }
 
 /**
+ * How long (ms) a function `terminate()` aborted may go on in its thread
+ * before the thread is stopped, when `abortGrace` is not given: time enough
+ * for a task that reads its signal to answer, and a bound on `terminate()`
+ * for one that never does.
+ */
+export const TERMINATE_GRACE = 1_000;
+
+/**
  * Validates `options` once: the module, the resource limits, then the pool
  * options, where `maxWorkers` defaults to `max(os.availableParallelism(), minWorkers)`.
  *
@@ -278,10 +291,12 @@ export function resolveThreadOptions(options: unknown): ResolvedThreadOptions {
   const { module, minWorkers, abortGrace, ...given } = options as Partial<
     Record<keyof ThreadPoolOptions, unknown>
   >;
+  const grace = abortGrace === undefined ? undefined : checkDuration('abortGrace', abortGrace, true);
   return Object.freeze({
     moduleUrl: checkModule(module),
     thread: checkThreadSettings(given),
-    abortGrace: abortGrace === undefined ? Infinity : checkDuration('abortGrace', abortGrace, true),
+    abortGrace: grace ?? Infinity,
+    terminateGrace: grace ?? TERMINATE_GRACE,
     pool: resolveOptions(options, defaultMaxWorkers(minWorkers)),
   });
 }

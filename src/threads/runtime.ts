@@ -29,6 +29,8 @@ export interface ThreadConfig {
   readonly settings: ThreadSettings;
   /** How long an aborted task may go on before its thread is stopped (`Infinity`: for as long as it runs). */
   readonly abortGrace: number;
+  /** The same, for a task `terminate()` aborted. */
+  readonly terminateGrace: number;
 }
 
 const onGraceOver = (worker: ThreadWorker): void => worker.graceOver();
@@ -37,7 +39,8 @@ const onGraceOver = (worker: ThreadWorker): void => worker.graceOver();
  * One worker thread running one task at a time. Its `run` posts the task and
  * returns a promise of the thread's answer; the pool's `abort` (the task was
  * cancelled, timed out or terminated) posts an abort, and stops the thread
- * if the task has not returned `abortGrace` ms later. A thread that dies (an
+ * if the task has not returned `abortGrace` ms later (`terminateGrace` after
+ * `terminate()`). A thread that dies (an
  * uncaught error, `process.exit`, a resource limit, or stopped so) reports a
  * `WorkerCrashedError` through `crashed`, and the pool core fails its task
  * (if still running) and replaces it.
@@ -47,7 +50,7 @@ const onGraceOver = (worker: ThreadWorker): void => worker.graceOver();
  *
  * @example
  * ```ts
- * const config = { moduleUrl: 'file:///app/worker.js', settings: {}, abortGrace: Infinity };
+ * const config = { moduleUrl: 'file:///app/worker.js', settings: {}, abortGrace: Infinity, terminateGrace: 1_000 };
  * const worker = new ThreadWorker(1, config, onCrash);
  * await worker.run({ fn: 'fib', args: [20] }, ctx); // 6765
  * ```
@@ -59,8 +62,11 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   readonly #port: MessagePort;
   readonly #crashed: WorkerCrashed;
   readonly #abortGrace: number;
+  readonly #terminateGrace: number;
   /** Runs from an abort until the aborted task returns; made on the first. */
   #grace: Timer<ThreadWorker> | undefined = undefined;
+  /** What it was last started for, in ms. */
+  #graceLength = 0;
   /** Why the pool stopped the thread itself, when it did. */
   #killedFor: Error | undefined = undefined;
   #running: Running | undefined = undefined;
@@ -71,10 +77,15 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   /** Called when it has: the timeouts of tasks given to it meanwhile. */
   #onLoaded: (() => void)[] = [];
 
-  constructor(workerId: number, { moduleUrl, settings, abortGrace }: ThreadConfig, crashed: WorkerCrashed) {
+  constructor(
+    workerId: number,
+    { moduleUrl, settings, abortGrace, terminateGrace }: ThreadConfig,
+    crashed: WorkerCrashed,
+  ) {
     this.#workerId = workerId;
     this.#crashed = crashed;
     this.#abortGrace = abortGrace;
+    this.#terminateGrace = terminateGrace;
     const { port1, port2 } = new MessageChannel();
     try {
       this.#thread = new Worker(bootstrapUrl, settings);
@@ -116,28 +127,37 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     return true;
   }
 
-  /** The running task was aborted on the pool's side: abort it in the thread too. */
-  abort(reason: unknown): void {
+  /**
+   * The running task was aborted on the pool's side: abort it in the thread
+   * too. Under `terminate()` (again, for a task cancelled before that still
+   * runs), its grace counts from now, whether the module has loaded or not.
+   */
+  abort(reason: unknown, terminating: boolean): void {
     const running = this.#running;
     if (running === undefined || this.#stopped) return;
     const message: PoolMessage = { type: 'abort', id: running.id, reason: recordThrown(reason) };
     this.#port.postMessage(message);
-    if (this.#abortGrace === Infinity) return;
+    if (terminating) this.#startGrace(this.#terminateGrace);
+    else if (this.#abortGrace === Infinity) return;
     // From when the thread has loaded the module, as a timeout: until then it answers an abort at once.
-    if (this.#loaded) this.#startGrace();
-    else this.#onLoaded.push(() => this.#running === running && this.#startGrace());
+    else if (this.#loaded) this.#startGrace(this.#abortGrace);
+    else this.#onLoaded.push(() => this.#running === running && this.#startGrace(this.#abortGrace));
   }
 
-  #startGrace(): void {
+  /** Unless one runs already: it is never longer, as `terminateGrace` is `abortGrace` when that is given. */
+  #startGrace(duration: number): void {
+    if (duration === Infinity) return;
     const grace = (this.#grace ??= new Timer(onGraceOver, this as ThreadWorker, false));
-    if (!grace.current) grace.start(this.#abortGrace);
+    if (grace.current) return;
+    this.#graceLength = duration;
+    grace.start(duration);
   }
 
-  /** The aborted task is still running `abortGrace` ms on: its thread is stopped, and reported dead. */
+  /** The aborted task is still running its grace on: its thread is stopped, and reported dead. */
   graceOver(): void {
     if (this.#running === undefined || this.#stopped) return;
     this.#killedFor = new Error(
-      `The task went on ${this.#abortGrace} ms after its signal aborted (abortGrace): its thread was stopped`,
+      `The task went on ${this.#graceLength} ms after its signal aborted (abortGrace): its thread was stopped`,
     );
     void this.#thread.terminate();
   }
@@ -234,7 +254,12 @@ function isDetached(buffer: ArrayBuffer): boolean {
  *
  * @example
  * ```ts
- * const runtime = new ThreadRuntime({ moduleUrl: 'file:///app/worker.js', settings: {}, abortGrace: 1_000 });
+ * const runtime = new ThreadRuntime({
+ *   moduleUrl: 'file:///app/worker.js',
+ *   settings: {},
+ *   abortGrace: 1_000,
+ *   terminateGrace: 1_000,
+ * });
  * const worker = runtime.startWorker(1, (error) => console.error(error)); // a WorkerCrashedError
  * const value = await worker.run({ fn: 'fib', args: [20] }, ctx);
  * worker.stop();

@@ -70,9 +70,9 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  *   `terminate()` aborts the task's signal in its thread, read there with
  *   `taskSignal()`. As with `Pool`, the Future settles at once and the
  *   thread is free when the function returns: a function that ignores its
- *   signal keeps its thread busy (and `terminate()` waiting) until it ends,
- *   or, with `abortGrace`, until that long after the abort, when its thread
- *   is stopped and replaced.
+ *   signal keeps its thread busy until it ends, or, with `abortGrace`, until
+ *   that long after the abort, when its thread is stopped and replaced.
+ *   `terminate()` waits for it 1 s at most (`abortGrace`, when given).
  *   A task handed to a thread still starting has its timeout counted from
  *   when the thread has loaded `module`: the start-up is not taken from the
  *   task's time, unless it outlasts the timeout, which then times it out.
@@ -114,8 +114,8 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
    * the message names the option and the value received.
    */
   constructor(options: ThreadPoolOptions) {
-    const { moduleUrl, thread, abortGrace, pool } = resolveThreadOptions(options);
-    super(new ThreadRuntime({ moduleUrl, settings: thread, abortGrace }), pool);
+    const { moduleUrl, thread, abortGrace, terminateGrace, pool } = resolveThreadOptions(options);
+    super(new ThreadRuntime({ moduleUrl, settings: thread, abortGrace, terminateGrace }), pool);
   }
 
   /**
