@@ -35,6 +35,23 @@ const ownKind = (prototype: object): unknown =>
   Object.hasOwn(prototype, kind) ? (prototype as Record<symbol, unknown>)[kind] : undefined;
 
 /**
+ * The kinds of rxpool error `error` is, its own class's first
+ * (`['TimeoutError', 'PoolError']`): empty for any other value. What a
+ * thread's copy of the package needs to tell them, as `instanceof` does.
+ * @internal
+ */
+export function errorKinds(error: unknown): string[] {
+  const kinds: string[] = [];
+  if (typeof error !== 'object' || error === null) return kinds;
+  for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null;) {
+    const named = ownKind(proto);
+    if (typeof named === 'string') kinds.push(named);
+    proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  return kinds;
+}
+
+/**
  * Base class of every error the pool itself raises. `code` is a stable
  * string to branch on (`err.code === 'ERR_QUEUE_FULL'`); `name` is the class name.
  * `instanceof` holds across rxpool's ESM and CommonJS builds.
@@ -212,7 +229,8 @@ export class WorkerCrashedError extends PoolError {
   }
 }
 
-for (const [name, errorClass] of Object.entries({
+/** rxpool's error classes, by kind (their name). @internal */
+export const errorClassesByKind: Readonly<Record<string, new (...args: never[]) => PoolError>> = {
   PoolError,
   CancelledError,
   TimeoutError,
@@ -220,6 +238,8 @@ for (const [name, errorClass] of Object.entries({
   DiscardedError,
   PoolClosedError,
   WorkerCrashedError,
-})) {
+};
+
+for (const [name, errorClass] of Object.entries(errorClassesByKind)) {
   Object.defineProperty(errorClass.prototype, kind, { value: name });
 }

@@ -31,7 +31,7 @@ describe('taskSignal()', () => {
       expect(await pool.run('signalAfterAwait')).to.equal(true);
     });
 
-    it('aborts when the Future is cancelled, with a CancelledError-like reason', async () => {
+    it("aborts when the Future is cancelled, with a CancelledError of the thread's rxpool", async () => {
       const future = pool.run('sleep', 60_000);
       future.cancel('no longer needed');
       expect(future.state).to.equal('cancelled');
@@ -42,6 +42,7 @@ describe('taskSignal()', () => {
         name: 'CancelledError',
         message: 'The task was cancelled',
         code: 'ERR_CANCELLED',
+        instanceOf: ['PoolError', 'CancelledError'],
       });
       const result = await future.result();
       expect(result.isErr() && result.error).to.be.instanceOf(CancelledError);
@@ -63,6 +64,7 @@ describe('taskSignal()', () => {
         name: 'TimeoutError',
         message: 'The task timed out after 5000 ms',
         code: 'ERR_TIMEOUT',
+        instanceOf: ['PoolError', 'TimeoutError'],
       });
     });
 

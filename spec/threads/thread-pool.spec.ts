@@ -4,7 +4,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sinon from 'sinon';
-import { Future } from '../../src/index.js';
+import { Future, PoolError, TimeoutError } from '../../src/index.js';
 import { ThreadPool } from '../../src/threads/index.js';
 import { TERMINATE_GRACE } from '../../src/threads/options.js';
 
@@ -132,6 +132,14 @@ describe('ThreadPool', () => {
       });
       expect(error!.stack).to.match(/^FixtureError: bad input\n\s+at throws .*work\.ts/);
       expect(error!.cause).to.be.instanceOf(TypeError).and.have.property('message', 'the cause');
+    });
+
+    it("one of rxpool's errors thrown in the thread arrives as an instance of its class", async () => {
+      const result = await pool.run('throwsTimeout', 5).result();
+      const error = result.isErr() ? result.error : undefined;
+      expect(error).to.be.instanceOf(TimeoutError).and.instanceOf(PoolError);
+      expect(error).to.include({ name: 'TimeoutError', code: 'ERR_TIMEOUT', timeout: 5, taskId: 99 });
+      expect((error as Error).message).to.equal('The task timed out after 5 ms');
     });
 
     it('an AggregateError arrives as one, with its errors', async () => {

@@ -124,6 +124,9 @@ const describe = (value) => {
   }
 };
 
+// Where each copy of rxpool names the kind of its errors on their prototypes (see errors.ts).
+const errorKind = Symbol.for('rxpool.error.kind');
+
 const errorRecord = (name, message) => ({ kind: 'error', error: { name, message, stack: undefined, props: {} } });
 
 function recordThrown(thrown, depth) {
@@ -137,6 +140,11 @@ function recordThrown(thrown, depth) {
   }
   const stack = typeof thrown.stack === 'string' ? thrown.stack : undefined;
   const error = { name: String(thrown.name), message: String(thrown.message), stack, props };
+  const kinds = [];
+  for (let proto = Object.getPrototypeOf(thrown); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, errorKind)) kinds.push(String(proto[errorKind]));
+  }
+  if (kinds.length > 0) error.kinds = kinds;
   if ('cause' in thrown && depth < 8) error.cause = recordThrown(thrown.cause, depth + 1);
   if (thrown instanceof AggregateError && Array.isArray(thrown.errors) && depth < 8) {
     error.errors = thrown.errors.map((inner) => recordThrown(inner, depth + 1));
@@ -144,15 +152,31 @@ function recordThrown(thrown, depth) {
   return { kind: 'error', error };
 }
 
+// One of rxpool's errors (an abort's TimeoutError, CancelledError) is rebuilt on a prototype that
+// names its kinds under the key every copy of rxpool reads: instanceof holds in the task's module,
+// which has its own copy. One prototype per chain of kinds.
+const kindPrototypes = new Map();
+function kindPrototype(kinds) {
+  const key = kinds.join(' ');
+  let proto = kindPrototypes.get(key);
+  if (proto === undefined) {
+    proto = Error.prototype;
+    for (let i = kinds.length - 1; i >= 0; i--) proto = Object.create(proto, { [errorKind]: { value: kinds[i] } });
+    kindPrototypes.set(key, proto);
+  }
+  return proto;
+}
+
 function fromRecord(record) {
   if (record.kind === 'value') return record.value;
-  const { name, message, stack, props, cause, errors } = record.error;
+  const { name, message, stack, props, cause, errors, kinds } = record.error;
   const options = cause === undefined ? undefined : { cause: fromRecord(cause) };
   const error =
     errors === undefined ? new Error(message, options) : new AggregateError(errors.map(fromRecord), message, options);
   const hidden = { writable: true, configurable: true, enumerable: false };
   Object.defineProperty(error, 'name', { ...hidden, value: name });
   if (stack !== undefined) Object.defineProperty(error, 'stack', { ...hidden, value: stack });
+  if (kinds !== undefined) Object.setPrototypeOf(error, kindPrototype(kinds));
   return Object.assign(error, props);
 }
 

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import { errorClassesByKind, errorKinds } from '../errors.js';
 
 /**
  * The messages between a pool and its worker threads, and how a thrown value
@@ -20,6 +21,8 @@ export interface ErrorRecord {
   readonly cause?: ThrownRecord;
   /** An `AggregateError`'s errors (a property of its own, but not enumerable). */
   readonly errors?: readonly ThrownRecord[];
+  /** For one of rxpool's errors, its kinds, its own class's first (see `errorKinds`). */
+  readonly kinds?: readonly string[];
 }
 
 /** A thrown value: an error as a record, anything else as itself (cloned). */
@@ -138,6 +141,8 @@ export function recordThrown(thrown: unknown, depth = 0): ThrownRecord {
     stack: thrown.stack,
     props,
   };
+  const kinds = errorKinds(thrown);
+  if (kinds.length > 0) error.kinds = kinds;
   if (depth < maxCauseDepth) {
     if ('cause' in thrown) error.cause = recordThrown(thrown.cause, depth + 1);
     if (thrown instanceof AggregateError && Array.isArray(thrown.errors)) {
@@ -159,8 +164,9 @@ const errorClasses: Readonly<Record<string, ErrorConstructor>> = {
 
 /**
  * The value a record stands for: an `Error` of the standard class its name
- * names (else `Error`; an `AggregateError` with its errors), with that name,
- * the thread's message and stack, its own properties and its cause.
+ * names (else `Error`; an `AggregateError` with its errors), or of rxpool's
+ * error class its kind names, with that name, the thread's message and
+ * stack, its own properties and its cause.
  *
  * @example
  * ```ts
@@ -178,5 +184,7 @@ export function fromRecord(record: ThrownRecord): unknown {
   const hidden = { writable: true, configurable: true, enumerable: false };
   if (error.name !== name) Object.defineProperty(error, 'name', { ...hidden, value: name });
   if (stack !== undefined) Object.defineProperty(error, 'stack', { ...hidden, value: stack });
+  const poolClass = record.error.kinds?.find((kind) => Object.hasOwn(errorClassesByKind, kind));
+  if (poolClass !== undefined) Object.setPrototypeOf(error, errorClassesByKind[poolClass]!.prototype);
   return Object.assign(error, props);
 }
