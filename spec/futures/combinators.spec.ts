@@ -19,6 +19,16 @@ describe('Future combinators', () => {
     ]);
   });
 
+  it('Future.resolve and Future.reject make Promises, as their Promise namesakes do', async () => {
+    const resolved = Future.resolve(1);
+    expect(resolved).to.be.instanceOf(Promise).and.not.instanceOf(Future);
+    expect(await resolved).to.equal(1);
+    const failure = new Error('no');
+    const rejected = Future.reject(failure);
+    expect(rejected).to.be.instanceOf(Promise).and.not.instanceOf(Future);
+    expect(await rejected.catch((error: unknown) => error)).to.equal(failure);
+  });
+
   it('all resolves to values in input order, or rejects with the first failure', async () => {
     const slow = deferred<string>();
     const values = Future.all([pool.submit(() => slow.promise), pool.submit(() => 2)]);

@@ -112,6 +112,17 @@ export abstract class Future<T> extends NativePromise<T> {
   static readonly any = any;
   /** Settles as the first future to settle (as `Promise.race`). */
   static readonly race = race;
+  /**
+   * A Promise of `value`, as `Promise.resolve` makes it: only a pool makes
+   * Futures. (Inherited as it is, it would try to build a Future.)
+   */
+  static resolve<T>(value: T): Promise<Awaited<T>> {
+    return Promise.resolve(value);
+  }
+  /** A Promise rejected with `reason`, as `Promise.reject` makes it. */
+  static reject<T = never>(reason?: unknown): Promise<T> {
+    return Promise.reject(reason as Error);
+  }
 
   /** The task's id, equal to `ctx.taskId` inside the task. */
   readonly id: number;
