@@ -389,6 +389,28 @@ describe('autoscale', () => {
     }
   });
 
+  it('counts snapshots of one moment as one sample: its own resizes do not feed the forecast', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const pool = new Pool({ maxWorkers: 2 });
+      const applied: number[] = [];
+      pool.state$
+        .pipe(autoscale(pool, { minWorkers: 2, maxWorkers: 64, alpha: 0.1, cooldownMs: 1_000 }))
+        .subscribe((workers) => applied.push(workers));
+      const gate = deferred();
+      for (let i = 0; i < 30; i++) pool.submit(() => gate.promise);
+      await flush();
+      // One sample of 30 against the seed of 0, whatever snapshots the resize made: ⌈0.1 · 30⌉.
+      expect(applied).to.deep.equal([3]);
+      await clock.tickAsync(1_000); // the demand holds: sampled again, the forecast moves on
+      expect(applied.at(-1)).to.equal(6); // ⌈0.1 · 30 + 0.9 · 3⌉
+      gate.resolve();
+      await pool.close();
+    } finally {
+      clock.restore();
+    }
+  });
+
   it('waits for a cooldown longer than a timer takes in steps a timer can take', () => {
     const pool = fakePool(1);
     const delays: number[] = [];

@@ -66,7 +66,9 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * **Forecast.** Each stats snapshot is a demand sample
  * `d = running + queued + blocked`. The forecast is an exponentially weighted
  * moving average, `F = alpha·d + (1 − alpha)·F`, seeded with the first
- * sample; it snaps to `d` once within 0.01 of it. When the source is silent
+ * sample; it snaps to `d` once within 0.01 of it. Samples taken at the same
+ * moment (`scheduler.now()`) count as one, the last: a burst of snapshots,
+ * or the one each resize makes, moves the forecast once, not once each. When the source is silent
  * for `cooldownMs` (a pool emits stats only when something changes), the last
  * stats still hold, so they are sampled again, every `cooldownMs`, while
  * that could still change the decision.
@@ -127,6 +129,8 @@ export function autoscale(
       let emitted = NaN; // the last value emitted
       let poolMinWorkers = 0; // the pool's own minWorkers, as of the last snapshot
       let forecast = 0;
+      // The forecast before the moment of the last sample: samples at one moment count as one.
+      let before = 0;
       let demand = 0;
       let sampledAt = 0;
       let lowSince: number | undefined;
@@ -152,9 +156,12 @@ export function autoscale(
         if (workers !== emitted) subscriber.next((emitted = workers));
       };
 
+      // A later sample at the same moment replaces the one before instead of adding to it: a
+      // resize's own snapshot (or a burst's many) must not weigh as many samples.
       const sample = (value: number, now: number): void => {
+        if (now !== sampledAt) before = forecast;
         demand = value;
-        forecast = alpha * value + (1 - alpha) * forecast;
+        forecast = alpha * value + (1 - alpha) * before;
         if (Math.abs(forecast - value) < SNAP) forecast = value;
         sampledAt = now;
       };
@@ -224,7 +231,8 @@ export function autoscale(
           const value = stats.running + stats.queued + stats.blocked;
           if (!seeded) {
             seeded = true;
-            forecast = value;
+            forecast = before = value;
+            sampledAt = now;
           }
           poolMinWorkers = stats.minWorkers;
           // The pool's maxWorkers moved: to the value applied, or by someone else's resize (the new starting point).
