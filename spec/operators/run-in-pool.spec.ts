@@ -1001,6 +1001,10 @@ describe('runInPool', () => {
         >();
         // @ts-expect-error the module exports no function by that name
         numbers.pipe(runInPool(threads, (n) => ({ fn: 'nothing', args: [n] })));
+        // @ts-expect-error fib takes one number
+        numbers.pipe(runInPool(threads, (n) => ({ fn: 'fib', args: [n, n] })));
+        // @ts-expect-error add takes numbers
+        numbers.pipe(runInPool(threads, () => ({ fn: 'add', args: ['x', 1] })));
       };
       const untyped = (threads: ThreadPool): void => {
         emits(of(1).pipe(runInPool(threads, (n) => ({ fn: 'anything', args: [n] }))))<unknown>();

@@ -4,7 +4,14 @@ import type { Future } from '../futures/future.js';
 import { describeValue, type RoomOptions, type SubmitOptions } from '../pool/options.js';
 import type { TaskFunction } from '../pool/runtime.js';
 import type { PoolStats } from '../pool/stats.js';
-import type { ExportedFunctionName, ModuleTask, ResultOf, ThreadPool } from '../threads/thread-pool.js';
+import type {
+  AnyModule,
+  ExportedFunctionName,
+  ModuleTask,
+  moduleType,
+  ResultOf,
+  ThreadPool,
+} from '../threads/thread-pool.js';
 import { Fifo } from './fifo.js';
 
 /** Options of {@link runInPool}, for a source of `T` values. */
@@ -58,6 +65,11 @@ export interface TaskSubmitter<Job> {
   hasRoom?(options?: Pick<RoomOptions, 'key'>): boolean;
   /** The counters that tell whether a task would start at once. */
   readonly stats?: Pick<PoolStats, 'workers' | 'idleWorkers' | 'maxWorkers' | 'queued' | 'paused'>;
+}
+
+/** Any pool but a `ThreadPool` typed by its module (`ThreadPool<typeof import('./math.js')>`). */
+interface UntypedModule {
+  readonly [moduleType]?: AnyModule;
 }
 
 /**
@@ -148,21 +160,23 @@ export function runInPool<T, M extends object, K extends ExportedFunctionName<M>
 ): OperatorFunction<T, ResultOf<M[K]> | Result<ResultOf<M[K]>, unknown>>;
 /**
  * The same for any pool: `project` returns that pool's job (such as
- * `{ fn, args }` for a `ThreadPool`). The result type `R` is not known from
- * the job: name it (`runInPool<T, Job, R>(...)`) to type the output.
+ * `{ fn, args }` for a `ThreadPool` not typed by its module). The result
+ * type `R` is not known from the job: name it (`runInPool<T, Job, R>(...)`)
+ * to type the output. A `ThreadPool` typed by its module takes the
+ * overloads above only, so that a wrong `fn` or `args` does not compile.
  */
 export function runInPool<T, Job, R = unknown>(
-  pool: TaskSubmitter<Job>,
+  pool: TaskSubmitter<Job> & UntypedModule,
   project: (value: T, index: number) => Job,
   options: RunInPoolOptions<T> & { readonly settle: true },
 ): OperatorFunction<T, Result<R, unknown>>;
 export function runInPool<T, Job, R = unknown>(
-  pool: TaskSubmitter<Job>,
+  pool: TaskSubmitter<Job> & UntypedModule,
   project: (value: T, index: number) => Job,
   options?: RunInPoolOptions<T> & { readonly settle?: false },
 ): OperatorFunction<T, R>;
 export function runInPool<T, Job, R = unknown>(
-  pool: TaskSubmitter<Job>,
+  pool: TaskSubmitter<Job> & UntypedModule,
   project: (value: T, index: number) => Job,
   options: RunInPoolOptions<T>,
 ): OperatorFunction<T, R | Result<R, unknown>>;

@@ -107,7 +107,21 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  * const result = await f.result();                          // Ok(9227465), or Err(TimeoutError)
  * ```
  */
+/**
+ * The key under which the type of a ThreadPool's module is kept, for the
+ * type checker alone: no such property exists at run time.
+ * @internal
+ */
+export declare const moduleType: unique symbol;
+
 export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTask> {
+  /**
+   * The module's type, for overloads that tell a typed pool from an untyped
+   * one (`runInPool`). Type-only: never set.
+   * @internal
+   */
+  declare readonly [moduleType]?: M;
+
   /**
    * @throws TypeError | RangeError when an option is invalid (`module` not a
    * path or file URL of an existing file, a bad resource limit or pool option);
