@@ -43,7 +43,9 @@ export interface PoolOptions {
    * - `'lazy'`: when a task finishes and more tasks wait than when the
    *   previous one finished (the backlog grows): a burst runs on one worker,
    *   and a stream faster than its workers adds them one at a time; fewest
-   *   workers. Tasks that never finish never add a worker under `'lazy'`.
+   *   workers. Behind tasks that do not finish, an arrival that finds more
+   *   tasks waiting than workers adds one, at most once per turn of the
+   *   event loop and up to half of `maxWorkers`.
    *
    * A task that cannot wait (the queue is full, or `queueCapacity: 0`) is
    * started on a new worker under every policy while `workers < maxWorkers`:

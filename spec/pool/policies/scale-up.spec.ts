@@ -103,9 +103,23 @@ describe('scale-up policies', () => {
     expect(balanced.grow(2, 3, 4, false)).to.equal(true);
   });
 
-  it('lazy grows only when a finished task finds the backlog longer than the last one did', () => {
+  it('lazy grows for an arrival once per turn, while more tasks wait than workers run, up to half of maxWorkers', async () => {
     const lazy = scaleUpPolicies.lazy();
-    expect(lazy.grow(1, 100, 4, false)).to.equal(false); // an arrival never grows it
+    expect(lazy.grow(1, 1, 8, false)).to.equal(false); // no more waiting than working
+    expect(lazy.grow(1, 2, 8, false)).to.equal(true);
+    expect(lazy.grow(2, 50, 8, false)).to.equal(false); // this turn has had its worker
+    await Promise.resolve();
+    expect(lazy.grow(2, 50, 8, false)).to.equal(true);
+    await Promise.resolve();
+    expect(lazy.grow(4, 50, 8, false)).to.equal(false); // half of maxWorkers
+    expect(lazy.grow(3, 50, 7, false)).to.equal(true); // half of 7, rounded up
+    const empty = scaleUpPolicies.lazy();
+    expect(empty.grow(0, 1, 8, false)).to.equal(true); // the first worker is this turn's
+    expect(empty.grow(1, 50, 8, false)).to.equal(false);
+  });
+
+  it('lazy grows for a completion only when it finds the backlog longer than the last one did', () => {
+    const lazy = scaleUpPolicies.lazy();
     expect(lazy.grow(1, 99, 4, true)).to.equal(false); // the first completion only takes note
     expect(lazy.grow(1, 98, 4, true)).to.equal(false); // draining
     expect(lazy.grow(1, 98, 4, true)).to.equal(false); // holding
@@ -113,6 +127,18 @@ describe('scale-up policies', () => {
     expect(lazy.grow(2, 150, 4, false)).to.equal(false);
     expect(lazy.grow(2, 120, 4, true)).to.equal(true);
     expect(lazy.grow(3, 119, 4, true)).to.equal(false);
+  });
+
+  it('lazy adds workers to tasks that arrive over time behind work that never finishes, never as many as eager', async () => {
+    const pool = new Pool({ maxWorkers: 4, scaleUp: 'lazy' });
+    const gate = deferred();
+    for (let i = 0; i < 12; i++) {
+      pool.submit(() => gate.promise);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(pool.stats).to.include({ workers: 2, running: 2, queued: 10 });
+    gate.resolve();
+    await pool.close();
   });
 
   it('lazy adds workers to a stream that outruns them, and stops when it no longer does', async () => {
@@ -129,7 +155,7 @@ describe('scale-up policies', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const grown = pool.stats.workers;
-    expect(grown).to.be.within(2, 7); // more than one, fewer than the backlog of 13
+    expect(grown).to.be.within(2, 12); // more than one, fewer than the backlog of 13
     // Now nothing arrives: finishing drains the backlog and starts no worker.
     const ups: number[] = [];
     pool.scaling$.subscribe(({ type, workers }) => type === 'up' && ups.push(workers));

@@ -28,27 +28,46 @@ export interface ScaleUpPolicy {
 const firstOnly = (workers: number, maxWorkers: number): number => (workers === 0 && maxWorkers > 0 ? 1 : 0);
 
 /**
- * `'lazy'`: a worker for the first waiting task, and after that another only
- * when a task finishes and finds more tasks waiting than when the previous
- * one finished: the backlog grows, so the tasks arrive faster than the
- * workers finish them. A burst alone never adds a worker: it only drains.
- * Work that never finishes never adds one either, which is the price of the
- * fewest workers.
+ * `'lazy'`: a worker for the first waiting task; after that, another when a
+ * task finishes and finds more tasks waiting than when the previous one
+ * finished (the backlog grows: tasks arrive faster than the workers finish
+ * them), and, while no task finishes, one per turn of the event loop for an
+ * arrival that finds the waiting tasks outnumbering the workers, up to half
+ * of `maxWorkers`. A burst submitted at once runs on one worker, and only
+ * drains; tasks that arrive over time behind work that never finishes still
+ * get workers, though never as many as under `'eager'`.
  */
 class Lazy implements ScaleUpPolicy {
   /** Waiting tasks when a task last finished; none seen yet. */
   #backlog = Infinity;
+  /** A worker was started for an arrival in this turn: the next arrival waits for the next turn. */
+  #grewThisTurn = false;
+  readonly #turnOver = (): void => {
+    this.#grewThisTurn = false;
+  };
 
-  grow(workers: number, waiting: number, _maxWorkers: number, completion: boolean): boolean {
+  grow(workers: number, waiting: number, maxWorkers: number, completion: boolean): boolean {
     if (workers === 0) {
       // An empty pool starts afresh: a burst now is not measured against an earlier one's backlog.
       this.#backlog = Infinity;
+      this.#grewForArrival();
       return true;
     }
-    if (!completion) return false;
+    if (!completion) {
+      if (this.#grewThisTurn || waiting <= workers || workers >= Math.ceil(maxWorkers / 2)) return false;
+      this.#grewForArrival();
+      return true;
+    }
     const grew = waiting > this.#backlog;
     this.#backlog = waiting;
     return grew;
+  }
+
+  /** The turn ends when the microtasks queued so far have run: a native promise, which no fake timer holds. */
+  #grewForArrival(): void {
+    if (this.#grewThisTurn) return;
+    this.#grewThisTurn = true;
+    void Promise.resolve().then(this.#turnOver);
   }
 
   startsOnArrival(workers: number, maxWorkers: number): number {
@@ -73,8 +92,10 @@ const balanced: ScaleUpPolicy = { grow: (workers, waiting) => waiting > workers,
  *   (`waiting > workers`): at most about one waiting task per worker. A burst
  *   starts about half as many workers as `'eager'`.
  * - `'lazy'`: start one for a task that waits when there is none; after that,
- *   only when a task finishes and more tasks wait than when the previous one
- *   finished. A burst on an empty pool runs on one worker; a stream that
+ *   when a task finishes and more tasks wait than when the previous one
+ *   finished, or, at most once per turn of the event loop, when an arriving
+ *   task finds the waiting tasks outnumbering the workers, up to half of
+ *   `maxWorkers`. A burst on an empty pool runs on one worker; a stream that
  *   arrives faster than it is served adds one worker per finished task until
  *   the backlog stops growing.
  */
