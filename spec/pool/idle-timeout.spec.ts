@@ -111,6 +111,27 @@ describe('idle timeout (fake timers)', () => {
     }
   });
 
+  it('a worker idle past idleTimeout while close() waits for a task stops for the shutdown', async () => {
+    for (const scaleDown of ['idle-timeout', { reaper: { interval: 50 } }] as const) {
+      const pool = new Pool({ maxWorkers: 2, idleTimeout: 100, scaleDown });
+      const scaling = record(pool);
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      await pool.submit(async () => 'quick'); // its worker is idle now
+      const closed = pool.close();
+      await clock.tickAsync(150);
+      expect(pool.stats.workers).to.equal(1);
+      gate.resolve();
+      await closed;
+      expect(scaling.map(({ type, reason }) => `${type}:${reason}`)).to.deep.equal([
+        'up:demand',
+        'up:demand',
+        'down:shutdown',
+        'down:shutdown',
+      ]);
+    }
+  });
+
   it('after close no timer is left', async () => {
     const pool = new Pool({ maxWorkers: 2, minWorkers: 1, idleTimeout: 5000, taskTimeout: 10_000 });
     await Promise.all([pool.submit(async () => 1), pool.submit(async () => 2)]);

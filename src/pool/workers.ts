@@ -250,7 +250,7 @@ export class WorkerSet<Job> {
       }
     }
     if (this.#all.size > this.minWorkers) {
-      this.stop(worker, 'idle-timeout');
+      this.stop(worker, this.#idleReason('idle-timeout'));
       this.#host.changed();
     }
   }
@@ -260,10 +260,15 @@ export class WorkerSet<Job> {
     // Oldest idle first: the last worker to go idle is the last to stop.
     for (const worker of this.#idle.oldestFirst()) {
       if (this.#all.size <= this.minWorkers) break;
-      if (worker.waiting && worker.idleSince <= deadline) this.stop(worker, 'reaper');
+      if (worker.waiting && worker.idleSince <= deadline) this.stop(worker, this.#idleReason('reaper'));
     }
     if (this.#all.size > this.minWorkers && this.#idle.size > 0 && !this.#shutDown) this.#armReaper();
     this.#host.changed();
+  }
+
+  /** Why an idle worker stops: once the pool is closing, for the shutdown, as every worker then does. */
+  #idleReason(reason: 'idle-timeout' | 'reaper'): ScalingReason {
+    return this.#closing ? 'shutdown' : reason;
   }
 
   /** `at` is now, when the caller has read the clock already. */
@@ -271,7 +276,7 @@ export class WorkerSet<Job> {
     if (!worker.waiting) return; // a listener's submission gave it a task meanwhile
     if (this.#all.size <= this.minWorkers || this.#shutDown || this.#idleTimeout === Infinity) return;
     if (this.#reaper !== undefined) this.#armReaper();
-    else if (this.#idleTimeout === 0) this.stop(worker, 'idle-timeout');
+    else if (this.#idleTimeout === 0) this.stop(worker, this.#idleReason('idle-timeout'));
     // One already running on the timers in force serves: it checks the idle time when it fires.
     else if (worker.idleTimer?.current !== true) {
       this.#startIdleTimer(worker, worker.idleSince + this.#idleTimeout - (at ?? now()));
