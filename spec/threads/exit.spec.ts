@@ -14,6 +14,17 @@ describe('ThreadPool after close()', () => {
   });
 });
 
+describe('ThreadPool, once close() or terminate() has resolved', () => {
+  it("holds nothing: its threads have exited, as after piscina's destroy()", async function () {
+    this.timeout(30_000);
+    const { code, stdout, stderr } = await runTsx('spec/threads/fixtures/closed-holds-nothing.ts', {
+      preloads: ['./spec/support/threads.mjs'],
+    });
+    expect(stdout + stderr).to.equal('[]\n');
+    expect(code).to.equal(0);
+  });
+});
+
 describe('ThreadPool under `node --import tsx` alone', () => {
   it('runs a TypeScript module, though on Node 20 tsx registers its import hooks on the main thread only', async function () {
     this.timeout(30_000);

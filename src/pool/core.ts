@@ -883,7 +883,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       if (this.#isIdle()) this.#finish();
       else this.changed();
     }
-    return this.#waiters.finished();
+    return this.#ended();
   }
 
   terminate(reason?: unknown): Promise<void> {
@@ -931,7 +931,14 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       if (this.#isIdle()) this.#finish();
       else this.changed();
     }
-    return this.#waiters.finished();
+    return this.#ended();
+  }
+
+  /** Resolves once the pool has finished and its runtime's workers have ended. */
+  #ended(): Promise<void> {
+    const finished = this.#waiters.finished();
+    const runtime = this.#runtime;
+    return runtime.ended === undefined ? finished : finished.then(() => runtime.ended!());
   }
 
   #finish(): void {

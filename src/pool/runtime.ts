@@ -45,6 +45,12 @@ export interface Runtime<Job> {
    * the core fails its task and replaces it.
    */
   startWorker(workerId: number, crashed: WorkerCrashed): RuntimeWorker<Job>;
+  /**
+   * Resolves once every worker it started has ended (its thread exited):
+   * `close()` and `terminate()` resolve after it, so that no handle of the
+   * pool is left when they have. Absent: a stopped worker holds nothing.
+   */
+  ended?(): Promise<void>;
 }
 
 /** A task function, run in this process; `rxpool` exports it as `Task` too. */

@@ -76,6 +76,8 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   #loaded = false;
   /** Called when it has: the timeouts of tasks given to it meanwhile. */
   #onLoaded: (() => void)[] = [];
+  /** Resolves when the thread has exited. */
+  readonly exited: Promise<void>;
 
   constructor(
     workerId: number,
@@ -104,6 +106,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     this.#port.unref();
     // Without a listener, a thread's uncaught error would be thrown on this thread.
     this.#thread.on('error', (error) => (this.#lastError = error));
+    this.exited = new Promise((resolve) => this.#thread.once('exit', () => resolve()));
     this.#thread.on('exit', (code) => this.#exited(code));
     this.#thread.unref();
   }
@@ -267,6 +270,8 @@ function isDetached(buffer: ArrayBuffer): boolean {
  */
 export class ThreadRuntime implements Runtime<ThreadTask> {
   readonly #config: ThreadConfig;
+  /** When each thread started and not yet exited will have: removed as it exits. */
+  readonly #exits = new Set<Promise<void>>();
 
   constructor(config: ThreadConfig) {
     this.#config = config;
@@ -274,12 +279,20 @@ export class ThreadRuntime implements Runtime<ThreadTask> {
 
   startWorker(workerId: number, crashed: WorkerCrashed): RuntimeWorker<ThreadTask> {
     try {
-      return new ThreadWorker(workerId, this.#config, crashed);
+      const worker = new ThreadWorker(workerId, this.#config, crashed);
+      const exit = worker.exited.then(() => void this.#exits.delete(exit));
+      this.#exits.add(exit);
+      return worker;
     } catch (error) {
       // No thread could start (a permission model without --allow-worker, no memory for one):
       // a worker that dies at once, so the pool fails its task and retries as after a crash.
       return new StillbornWorker(workerId, error, crashed);
     }
+  }
+
+  /** Every thread started has exited: as piscina's `destroy()`, `close()` waits for them. */
+  async ended(): Promise<void> {
+    while (this.#exits.size > 0) await Promise.all(this.#exits);
   }
 }
 

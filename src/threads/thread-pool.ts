@@ -84,7 +84,8 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  *   thread started for it alone (outside `maxWorkers`, stopped after it),
  *   since only threads load `module`.
  * - **Threads** are started on demand, stopped after `idleTimeout`, and all
- *   terminated by `close()`; an idle thread never holds the process open.
+ *   terminated by `close()` (which resolves once they have exited); an idle
+ *   thread never holds the process open.
  *   A task waits for the thread started for it, even if another frees
  *   first: keep `idleTimeout` well above a thread's start-up (tens of ms),
  *   or keep threads warm with `minWorkers`, so that bursts reuse threads
