@@ -126,6 +126,26 @@ describe('keyed tasks', () => {
       });
   }
 
+  it("a task its key frees is back in the queue before a listener of the key's last task submits", async () => {
+    const pool = new Pool({ maxWorkers: 2 });
+    const order: number[] = [];
+    const gates: (() => void)[] = [];
+    const task = (n: number) => (): Promise<void> => {
+      order.push(n);
+      return new Promise<void>((resolve) => gates.push(resolve));
+    };
+    const first = pool.submit(task(1), { key: 'k' });
+    pool.submit(task(2), { key: 'k' }); // waits behind its key
+    pool.events$.subscribe((event) => {
+      if (event.type === 'task:succeeded' && event.taskId === first.id) pool.submit(task(3));
+    });
+    gates[0]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).to.deep.equal([1, 2, 3]);
+    gates.forEach((resolve) => resolve());
+    await pool.close();
+  });
+
   it('a task its key freed leaves the queue, cancelled or evicted, with the counts right', async () => {
     const pool = new Pool({ maxWorkers: 1, queueCapacity: 2, onFull: 'discard-oldest' });
     const gate = deferred();

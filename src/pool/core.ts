@@ -295,11 +295,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     const worker = this.#runtime.startWorker(-1, (error) => finish(error, false));
     this.#onCaller.set(task, worker);
     const finish = (outcome: unknown, ok: boolean): void => {
-      // Settled while still counted here, so that a listener cannot find the pool idle in between.
+      // Its key first, as for a worker's task (see `taskReturned`); settled while still counted
+      // here, so that a listener cannot find the pool idle in between.
+      if (key !== undefined) this.#releaseKey(key);
       if (!task.settled) this.#settle(task, ok ? 'succeeded' : 'failed', outcome, -1);
       this.#onCaller.delete(task);
       worker.stop();
-      if (key !== undefined) this.#releaseKey(key);
       this.#afterSlotFreed();
     };
     this.#hadWork = true;
@@ -556,6 +557,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     // Listeners told of the settling (and of a worker stopping) take their time: the task that
     // takes this one's place then reads the clock again.
     const told = this.observers.deliveries;
+    // Its key is free before anyone hears of it: the task waiting behind it is back in the
+    // queue, ahead of what a listener submits.
+    if (task.key !== undefined) this.#releaseKey(task.key);
     const listened = !task.settled && this.#settle(task, ok ? 'succeeded' : 'failed', outcome, worker.id, at);
     worker.task = null;
     task.worker = null;
@@ -566,7 +570,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       worker.startPending = false;
       this.#rate!.confirm(at);
     }
-    if (task.key !== undefined) this.#releaseKey(task.key);
     this.#workers.release(worker);
     this.#afterSlotFreed(listened || this.observers.toldSince(told) ? undefined : at);
     if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false, at, this.#pumping);

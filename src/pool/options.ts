@@ -44,12 +44,14 @@ export interface PoolOptions {
    *   previous one finished (the backlog grows): a burst runs on one worker,
    *   and a stream faster than its workers adds them one at a time; fewest
    *   workers. Behind tasks that do not finish, an arrival that finds more
-   *   tasks waiting than workers adds one, at most once per turn of the
-   *   event loop and up to half of `maxWorkers`.
+   *   tasks waiting than workers adds one, at most once per synchronous run
+   *   of code (a burst adds none) and up to half of `maxWorkers`.
    *
-   * A task that cannot wait (the queue is full, or `queueCapacity: 0`) is
-   * started on a new worker under every policy while `workers < maxWorkers`:
-   * a free slot is never refused. The policies decide only for tasks that can wait.
+   * The policies decide for tasks that can wait. A task that cannot (the
+   * queue is full, or `queueCapacity: 0`) is started on a new worker under
+   * every policy while `workers < maxWorkers`: a free slot is never refused,
+   * and a burst into a queue too small for it starts as many workers under
+   * each policy as it needs.
    */
   scaleUp?: ScaleUpPolicyName;
   /** `'fifo'` (default), `'lifo'`, or `'priority'` (higher `priority` first, FIFO among equals). */

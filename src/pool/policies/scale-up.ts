@@ -31,16 +31,17 @@ const firstOnly = (workers: number, maxWorkers: number): number => (workers === 
  * `'lazy'`: a worker for the first waiting task; after that, another when a
  * task finishes and finds more tasks waiting than when the previous one
  * finished (the backlog grows: tasks arrive faster than the workers finish
- * them), and, while no task finishes, one per turn of the event loop for an
- * arrival that finds the waiting tasks outnumbering the workers, up to half
- * of `maxWorkers`. A burst submitted at once runs on one worker, and only
+ * them), and, while no task finishes, one for an arrival that finds the
+ * waiting tasks outnumbering the workers, at most once per synchronous run
+ * of code (until the microtasks queued meanwhile have run) and up to half of
+ * `maxWorkers`. A burst submitted at once runs on one worker, and only
  * drains; tasks that arrive over time behind work that never finishes still
  * get workers, though never as many as under `'eager'`.
  */
 class Lazy implements ScaleUpPolicy {
   /** Waiting tasks when a task last finished; none seen yet. */
   #backlog = Infinity;
-  /** A worker was started for an arrival in this turn: the next arrival waits for the next turn. */
+  /** A worker was started for an arrival in this run of code: the next arrival's waits for the next run. */
   #grewThisTurn = false;
   readonly #turnOver = (): void => {
     this.#grewThisTurn = false;
@@ -63,7 +64,7 @@ class Lazy implements ScaleUpPolicy {
     return grew;
   }
 
-  /** The turn ends when the microtasks queued so far have run: a native promise, which no fake timer holds. */
+  /** The run ends when the microtasks queued so far have run: a native promise, which no fake timer holds. */
   #grewForArrival(): void {
     if (this.#grewThisTurn) return;
     this.#grewThisTurn = true;
@@ -93,9 +94,9 @@ const balanced: ScaleUpPolicy = { grow: (workers, waiting) => waiting > workers,
  *   starts about half as many workers as `'eager'`.
  * - `'lazy'`: start one for a task that waits when there is none; after that,
  *   when a task finishes and more tasks wait than when the previous one
- *   finished, or, at most once per turn of the event loop, when an arriving
- *   task finds the waiting tasks outnumbering the workers, up to half of
- *   `maxWorkers`. A burst on an empty pool runs on one worker; a stream that
+ *   finished, or, at most once per synchronous run of code (until the
+ *   microtasks queued meanwhile have run), when an arriving task finds the
+ *   waiting tasks outnumbering the workers, up to half of `maxWorkers`. A burst on an empty pool runs on one worker; a stream that
  *   arrives faster than it is served adds one worker per finished task until
  *   the backlog stops growing.
  */
