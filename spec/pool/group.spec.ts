@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { CancelledError, Pool, TaskGroup, type Future } from '../../src/index.js';
+import {
+  CancelledError,
+  DiscardedError,
+  Pool,
+  TaskGroup,
+  type Future,
+  type TaskContext,
+} from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
 import { heapInUse } from '../support/gc.js';
 
@@ -219,19 +226,29 @@ describe('task groups', () => {
     returned.resolve();
   });
 
-  it('failFast: a failure after a cancellation still stops the group', async () => {
-    const group = pool.group({ failFast: true });
-    const cancelled = group.submit(() => 'never', { signal: AbortSignal.abort('gone') }); // cancelled at once
-    const slow = deferred();
-    const running = group.submit(() => slow.promise);
-    const failing = deferred();
-    group.submit(() => failing.promise);
-    failing.reject(new Error('boom'));
-    await flush();
-    expect([cancelled.state, running.state]).to.deep.equal(['cancelled', 'cancelled']);
-    expect(group.submit(() => 'late').state).to.equal('cancelled');
-    expect(await group.wait().catch((e: unknown) => e)).to.be.instanceOf(CancelledError); // the first to go
-    slow.resolve();
+  it('failFast: a cancellation stops the group as a failure does: wait() rejects with it', async () => {
+    for (const how of ['cancel()', 'its signal', "'discard'"] as const) {
+      const bounded = new Pool({ maxWorkers: 2, queueCapacity: 1, onFull: 'discard' });
+      const group = bounded.group({ failFast: true });
+      const slow = deferred();
+      const running = group.submit(({ signal }) => {
+        signal.addEventListener('abort', () => slow.resolve());
+        return slow.promise;
+      });
+      const controller = new AbortController();
+      const untilAborted = ({ signal }: TaskContext): Promise<unknown> =>
+        new Promise((resolve) => signal.addEventListener('abort', resolve));
+      const other = group.submit(untilAborted, { signal: controller.signal });
+      const queued = group.submit(() => 'never'); // the one place in the queue
+      if (how === 'cancel()') other.cancel('not needed');
+      else if (how === 'its signal') controller.abort('not needed');
+      else group.submit(() => 'refused'); // the queue is full: discarded
+      expect([running.state, queued.state], how).to.deep.equal(['cancelled', 'cancelled']);
+      expect(group.submit(() => 'late').state, how).to.equal('cancelled');
+      const first = how === "'discard'" ? DiscardedError : CancelledError;
+      expect(await group.wait().catch((e: unknown) => e), how).to.be.instanceOf(first);
+      await bounded.terminate();
+    }
   });
 
   it('failFast: a failure while a task is being submitted cancels that task too', async () => {

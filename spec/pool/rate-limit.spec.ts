@@ -42,6 +42,25 @@ describe('rateLimit (fake timers)', () => {
     await pool.close();
   });
 
+  it('forgets the starts of an earlier clock: a pool shared by tests that each install their own', async () => {
+    const pool = new Pool({ maxWorkers: 2, rateLimit: { limit: 1, interval: 100 } });
+    const earlier: number[] = [];
+    await clock.tickAsync(5_000);
+    const first = submitMany(pool, 3, earlier);
+    await clock.tickAsync(200);
+    await Promise.all(first);
+    expect(earlier).to.deep.equal([5_000, 5_100, 5_200]);
+    clock.restore();
+    clock = sinon.useFakeTimers(); // a new test's clock, back at 0
+    const later: number[] = [];
+    const futures = submitMany(pool, 2, later);
+    expect(later).to.deep.equal([0]);
+    await clock.tickAsync(100);
+    expect(later).to.deep.equal([0, 100]);
+    await Promise.all(futures);
+    await pool.close();
+  });
+
   it('slides: a start leaves the window `interval` ms after it, not at a fixed edge', async () => {
     const pool = new Pool({ maxWorkers: 10, rateLimit: { limit: 2, interval: 1000 } });
     const starts: number[] = [];

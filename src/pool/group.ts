@@ -28,7 +28,13 @@ export type GroupResult<T, R> = unknown extends T ? R : T;
 
 /** Options of `pool.group(options)`. */
 export interface TaskGroupOptions {
-  /** The first failure cancels the group's other tasks (queued ones never start, running ones are aborted). */
+  /**
+   * The first failure cancels the group's other tasks (queued ones never
+   * start, running ones are aborted), and the group's later ones at once. A
+   * failure is what `wait()` rejects with: a task that failed, or was
+   * cancelled (by its signal, `cancel()`, or refused with `'discard'`), as an
+   * errgroup's context is cancelled by any error its functions return.
+   */
   failFast?: boolean;
 }
 
@@ -145,8 +151,9 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
         // Told in the order they settled, but for one settled while another's settling was being
         // published (a listener of events$ cancelling a task of the group): its time tells then.
         if (first || future.timing.settledAt! < earlier.timing.settledAt!) this.#firstFailure = future;
-        // The first task to fail stops the group, also after cancellations (they never do).
-        if (this.#failFast && future.state === 'failed' && !this.#stop!.signal.aborted) this.cancel(error);
+        // The first to fail or be cancelled (what wait() rejects with) stops the group, as any error
+        // returned in an errgroup cancels its context.
+        if (this.#failFast && !this.#stop!.signal.aborted) this.cancel(error);
         if (first) this.#wake(true);
         this.#settled();
       },

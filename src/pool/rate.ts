@@ -1,4 +1,4 @@
-import { Timer } from './clock.js';
+import { currentClock, Timer } from './clock.js';
 
 /**
  * The rate limit (`rateLimit: { limit, interval }`): at most `limit` tasks
@@ -16,6 +16,11 @@ import { Timer } from './clock.js';
  * then it holds its place for good (its time is `Infinity`, at the end of
  * the ring), so that no later task is called within `interval` ms of it;
  * {@link StartWindow.confirm} gives it its time.
+ *
+ * Its times are those of one clock: when the `performance.now` in force
+ * changes (a test installs or removes fake timers), the starts it holds are
+ * forgotten, pending ones aside, as no moment of the new clock compares with
+ * them.
  */
 export class StartWindow {
   readonly limit: number;
@@ -27,6 +32,8 @@ export class StartWindow {
   #pending = 0;
   /** The latest moment seen: the ring stays in order though a caller's reading is older. */
   #latest = -Infinity;
+  /** The clock its times were read on. */
+  #clock: unknown = currentClock();
 
   constructor(limit: number, interval: number) {
     this.limit = limit;
@@ -36,6 +43,7 @@ export class StartWindow {
 
   /** How many tasks may start at `at` (ms of `performance.now()`). */
   left(at: number): number {
+    this.#sameClock();
     if (at > this.#latest) this.#latest = at;
     const times = this.#times;
     // A start `interval` ms ago is out: the window is (at − interval, at]. A pending one never is.
@@ -61,6 +69,7 @@ export class StartWindow {
    * counts as that one: later, so the window holds no less.
    */
   record(at: number, pending = false): void {
+    this.#sameClock();
     if (this.#size === this.#times.length) this.#grow();
     const time = pending ? Infinity : Math.max(at, this.#latest);
     if (!pending) this.#latest = time;
@@ -73,11 +82,23 @@ export class StartWindow {
 
   /** A pending start happened at `at`: the first of them takes that time. */
   confirm(at: number): void {
+    this.#sameClock();
     const time = Math.max(at, this.#latest);
     this.#latest = time;
     // Every other entry before it is earlier: it keeps its place.
     this.#set(this.#size - this.#pending, time);
     this.#pending--;
+  }
+
+  /** On another clock than its times': only the pending starts, which have none yet, stay. */
+  #sameClock(): void {
+    const clock = currentClock();
+    if (clock === this.#clock) return;
+    this.#clock = clock;
+    this.#latest = -Infinity;
+    this.#head = 0;
+    this.#size = this.#pending;
+    this.#times.fill(Infinity, 0, this.#pending);
   }
 
   /** Sets the entry `offset` places after the first. */
