@@ -61,4 +61,21 @@ describe('thread protocol: thrown values', () => {
     const bare = roundTrip(Object.assign(Object.create(null) as object, { fn: () => {} })) as Error;
     expect(bare.message).to.equal('a value that cannot be cloned was thrown: [object Object]');
   });
+
+  it('a thrown value that cannot even be read (a throwing getter, a revoked proxy) comes back as an Error that says so', () => {
+    const unreadable = new Error('bad');
+    Object.defineProperty(unreadable, 'stack', {
+      get() {
+        throw new Error('no stack for you');
+      },
+    });
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const thrown of [unreadable, proxy]) {
+      const error = roundTrip(thrown) as Error;
+      expect(error).to.be.instanceOf(Error);
+      expect(error.message).to.match(/^a value that cannot be read was thrown: /);
+    }
+    expect((roundTrip(unreadable) as Error).message).to.include('no stack for you');
+  });
 });

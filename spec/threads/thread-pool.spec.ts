@@ -7,6 +7,7 @@ import sinon from 'sinon';
 import { Future, PoolError, TimeoutError } from '../../src/index.js';
 import { ThreadPool } from '../../src/threads/index.js';
 import { TERMINATE_GRACE } from '../../src/threads/options.js';
+import { EXIT_WAIT } from '../../src/threads/runtime.js';
 
 type Work = typeof import('./fixtures/work.js');
 
@@ -283,6 +284,30 @@ describe('ThreadPool', () => {
         await terminating;
         expect([spinning.state, cancelledFirst.state]).to.deep.equal(['cancelled', 'cancelled']);
         expect(pool.stats).to.include({ workers: 0, busyWorkers: 0 });
+      } finally {
+        clock.restore();
+      }
+    });
+
+    it('terminate() resolves though a thread is blocked in a system call, once it was stopped and waited for', async () => {
+      const pool = new ThreadPool<Work>({ module: workPath, maxWorkers: 1 });
+      await pool.run('add', 1, 1); // the thread has loaded: the task starts as it arrives
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const blocked = pool.submit({ fn: 'blockInSystemCall', args: [flag, 5] });
+        while (Atomics.load(flag, 0) === 0) await new Promise((resolve) => setImmediate(resolve));
+        let terminated = false;
+        const terminating = pool.terminate().then(() => (terminated = true));
+        clock.tick(TERMINATE_GRACE); // the thread is stopped, but its exit comes only after the call
+        for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+        expect(terminated).to.equal(false);
+        expect(pool.stats).to.include({ busyWorkers: 0, workers: 0 }); // its slot is free already
+        clock.tick(EXIT_WAIT);
+        for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+        expect(terminated).to.equal(true);
+        await terminating;
+        expect(blocked.state).to.equal('cancelled');
       } finally {
         clock.restore();
       }

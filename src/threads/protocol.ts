@@ -126,6 +126,16 @@ const describe = (value: unknown): string => {
  * ```
  */
 export function recordThrown(thrown: unknown, depth = 0): ThrownRecord {
+  try {
+    return record(thrown, depth);
+  } catch (error) {
+    // A getter that throws, a revoked proxy: what can be said of it.
+    const message = `a value that cannot be read was thrown: ${describe(error)}`;
+    return { kind: 'error', error: { name: 'Error', message, stack: undefined, props: {} } };
+  }
+}
+
+function record(thrown: unknown, depth: number): ThrownRecord {
   if (!(thrown instanceof Error)) {
     if (cloneable(thrown)) return { kind: 'value', value: thrown };
     const message = `a value that cannot be cloned was thrown: ${describe(thrown)}`;

@@ -35,6 +35,9 @@ export interface ThreadConfig {
 
 const onGraceOver = (worker: ThreadWorker): void => worker.graceOver();
 
+/** How long (ms) `close()` and `terminate()` wait for the threads they stopped to exit. */
+export const EXIT_WAIT = 1_000;
+
 /**
  * One worker thread running one task at a time. Its `run` posts the task and
  * returns a promise of the thread's answer; the pool's `abort` (the task was
@@ -163,6 +166,10 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
       `The task went on ${this.#graceLength} ms after its signal aborted (abortGrace): its thread was stopped`,
     );
     void this.#thread.terminate();
+    // Reported dead now, not at its exit: a thread blocked in a system call exits only once the call
+    // returns, and its slot is free now. It holds the process open no longer either.
+    this.#thread.unref();
+    this.#exited(undefined);
   }
 
   stop(): void {
@@ -207,7 +214,8 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     return running;
   }
 
-  #exited(code: number): void {
+  /** `code`: the thread's exit code; undefined when it is reported dead before its exit. */
+  #exited(code: number | undefined): void {
     if (this.#stopped) return;
     // What the thread answered before it died counts: a task that returned did not crash.
     let received = receiveMessageOnPort(this.#port);
@@ -290,9 +298,21 @@ export class ThreadRuntime implements Runtime<ThreadTask> {
     }
   }
 
-  /** Every thread started has exited: as piscina's `destroy()`, `close()` waits for them. */
+  /**
+   * Every thread started has exited: as piscina's `destroy()`, `close()`
+   * waits for them, {@link EXIT_WAIT} ms at most (a thread blocked in a
+   * system call cannot be stopped before the call returns).
+   */
   async ended(): Promise<void> {
-    while (this.#exits.size > 0) await Promise.all(this.#exits);
+    if (this.#exits.size === 0) return;
+    let waited = false;
+    let timer: Timer<undefined> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = new Timer(() => ((waited = true), resolve()), undefined, false);
+      timer.start(EXIT_WAIT);
+    });
+    while (this.#exits.size > 0 && !waited) await Promise.race([Promise.all(this.#exits), late]);
+    timer!.stop();
   }
 }
 
