@@ -120,6 +120,64 @@ describe('Pool, acted on by its own listeners', () => {
     }
   });
 
+  it("a worker's events$ and scaling$ news both go out before what a listener of the first does", async () => {
+    // A listener of worker:stopped starts another worker; one of worker:started terminates the pool.
+    for (const act of ['submit', 'terminate'] as const) {
+      const pool = new Pool({ maxWorkers: 2, idleTimeout: 0 });
+      const gate = deferred();
+      let acted = false;
+      pool.events$.subscribe((event) => {
+        if (acted) return;
+        if (act === 'submit' && event.type === 'worker:stopped') {
+          acted = true;
+          pool.submit(() => gate.promise);
+        } else if (act === 'terminate' && event.type === 'worker:started') {
+          acted = true;
+          void pool.terminate();
+        }
+      });
+      const scaling: string[] = [];
+      pool.scaling$.subscribe(({ type, workers, workerId }) =>
+        scaling.push(`${type}:${workers}#${workerId}`),
+      );
+      const workers: string[] = [];
+      pool.events$.subscribe((event) => {
+        if (event.type === 'worker:started' || event.type === 'worker:stopped') {
+          workers.push(`${event.type === 'worker:started' ? 'up' : 'down'}#${event.workerId}`);
+        }
+      });
+      await pool.submit(() => 1).result();
+      await flush();
+      gate.resolve();
+      await pool.close();
+      expect(
+        scaling.map((change) => change.replace(/:\d+#/, '#')),
+        act,
+      ).to.deep.equal(workers);
+      if (act === 'submit') expect(scaling, act).to.deep.equal(['up:1#1', 'down:0#1', 'up:1#2', 'down:0#2']);
+      else expect(scaling, act).to.deep.equal(['up:1#1', 'down:0#1']);
+    }
+  });
+
+  it('queueDepth$ misses no depth when a listener of task:queued submits', async () => {
+    const pool = new Pool({ maxWorkers: 1 });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    const depths: number[] = [];
+    pool.queueDepth$.subscribe((depth) => depths.push(depth));
+    let once = false;
+    pool.events$.subscribe((event) => {
+      if (event.type === 'task:queued' && !once) {
+        once = true;
+        pool.submit(() => 1);
+      }
+    });
+    pool.submit(() => 1);
+    gate.resolve();
+    await pool.close();
+    expect(depths).to.deep.equal([0, 1, 2, 1, 0]);
+  });
+
   it('a later scaling$ subscriber counts the workers right when an earlier one starts a worker', async () => {
     const pool = new Pool({ maxWorkers: 2, idleTimeout: 0 });
     const gate = deferred();

@@ -187,9 +187,24 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   #queued(task: Task<Job>, at?: number, current = true): void {
     this.#hadWork = true; // a refusal is none: it drains nothing
     const told = this.observers.deliveries;
+    if (this.#bothObserved()) this.observers.batch(() => this.#tellQueued(task, at));
+    else this.#tellQueued(task, at);
+    this.#pump(current && !this.observers.toldSince(told) ? at : undefined);
+  }
+
+  #tellQueued(task: Task<Job>, at: number | undefined): void {
     this.#emitTask('task:queued', task, at);
     this.#depthChanged();
-    this.#pump(current && !this.observers.toldSince(told) ? at : undefined);
+  }
+
+  /**
+   * Events and the depth are both observed: an event and the depth it
+   * changed then go out as one step (see `PoolObservers.batch`), so that a
+   * listener's submission on hearing the event comes after that depth, which
+   * no subscriber misses. (A closure per step, made only then.)
+   */
+  #bothObserved(): boolean {
+    return this.observers.eventsObserved && this.observers.depthObserved;
   }
 
   refuse(task: Task<Job>, error: Error, state: 'failed' | 'cancelled', at: number): void {
@@ -442,7 +457,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         break;
       }
       this.#run(task, worker, startAt ?? now());
-      this.#depthChanged();
     }
   }
 
@@ -462,7 +476,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     worker.task = task;
     task.worker = worker;
     this.#busy++;
-    this.#begin(task, worker.id, at, worker.runtime, worker);
+    if (this.#bothObserved()) this.observers.batch(() => this.#started(task, worker, at));
+    else this.#started(task, worker, at);
     // A listener of its start may have cancelled it, or terminated the pool: its function is not called.
     if (task.settled) {
       this.taskReturned(worker, undefined, true);
@@ -480,6 +495,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     // The worker's callbacks, made once: safe because the promise settles once, before the worker's next task.
     if (promise === undefined) this.taskReturned(worker, out, true);
     else promise.then(worker.onFulfilled, worker.onRejected);
+  }
+
+  /** A task taken from the queue starts on `worker`: its start, and the depth it left. */
+  #started(task: Task<Job>, worker: WorkerSlot<Job>, at: number): void {
+    this.#begin(task, worker.id, at, worker.runtime, worker);
+    this.#depthChanged();
   }
 
   /** `slot`: the pool's worker, unless the task runs on the caller. */
@@ -644,6 +665,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     );
   }
 
+  #cancelQueued(task: Task<Job>, error: CancelledError): void {
+    this.#settle(task, 'cancelled', error);
+    this.#depthChanged();
+  }
+
   cancelTask(task: Task<Job>, error: CancelledError): boolean {
     // Told queued first if it was not yet: a listener may settle it then.
     if (this.#publishEarly(task) && task.settled) return false;
@@ -656,8 +682,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       case 'queued':
         if (this.#emptying || this.#onCaller.has(task)) this.#queuedInTransit--;
         else this.#unqueue(task);
-        this.#settle(task, 'cancelled', error);
-        this.#depthChanged();
+        if (this.#bothObserved()) this.observers.batch(() => this.#cancelQueued(task, error));
+        else this.#cancelQueued(task, error);
         break;
       case 'running':
         this.#settle(task, 'cancelled', error, task.worker?.id ?? -1);

@@ -123,11 +123,31 @@ export class PoolObservers {
    * the event, nor a worker count older than the one before it.
    */
   #deliver<T>(subject: Subject<T>, value: T): void {
+    this.#later.push(subject as Subject<unknown>, value);
+    if (!this.#delivering) this.#drain();
+  }
+
+  /**
+   * Publishes what `publish` emits as one step: its values (an event and the
+   * depth or worker count it changed) go out in order before anything a
+   * subscriber does on hearing the first of them. The caller checks that
+   * someone listens: a closure is made per call.
+   */
+  batch(publish: () => void): void {
     if (this.#delivering) {
-      this.#later.push(subject as Subject<unknown>, value);
+      publish();
       return;
     }
-    this.#send(subject, value);
+    this.#delivering = true;
+    try {
+      publish();
+    } finally {
+      this.#delivering = false;
+    }
+    this.#drain();
+  }
+
+  #drain(): void {
     const later = this.#later;
     for (let i = 0; i < later.length; i += 2) this.#send(later[i] as Subject<unknown>, later[i + 1]);
     later.length = 0;

@@ -297,16 +297,20 @@ export class WorkerSet<Job> {
   /** Publishes a start or stop; `error`: why a worker that crashed died. */
   #scaled(type: 'up' | 'down', reason: ScalingReason, workerId: number, at?: number, error?: unknown): void {
     const observers = this.#observers;
-    // Counted before either event goes out: a listener of the first may start or stop workers.
+    const events = observers.eventsObserved;
+    const scaling = observers.scalingObserved;
+    if (!events && !scaling) return;
+    // Counted before either event goes out, and both go out before what a listener of the first
+    // does (starts or stops workers): each scaling event follows the one before.
     const workers = this.#all.size;
     const crashed = error === undefined ? undefined : { error };
-    if (observers.eventsObserved) {
-      const time = at ?? now();
-      if (type === 'up') observers.emit({ type: 'worker:started', time, workerId });
-      else observers.emit({ type: 'worker:stopped', time, workerId, ...crashed });
-    }
-    if (observers.scalingObserved) {
-      observers.emitScaling({ type, workers, reason, workerId, time: at ?? now(), ...crashed });
-    }
+    const time = at ?? now();
+    observers.batch(() => {
+      if (events) {
+        if (type === 'up') observers.emit({ type: 'worker:started', time, workerId });
+        else observers.emit({ type: 'worker:stopped', time, workerId, ...crashed });
+      }
+      if (scaling) observers.emitScaling({ type, workers, reason, workerId, time, ...crashed });
+    });
   }
 }
