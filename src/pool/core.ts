@@ -941,15 +941,15 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       try {
         for (const task of pending) {
           const state = task.state;
-          if (state === 'blocked') this.#blockedInTransit--;
-          else if (state === 'queued') this.#queuedInTransit--;
           const cause = cancelledError('The pool was terminated', task.id, reason);
-          if (state !== 'blocked' && state !== 'queued' && state !== 'running') {
+          if (task.settled) {
             // Cancelled before, its function still running: terminate() waits for it too. (Its signal
             // has aborted already, with the first reason.)
             if (task.worker !== null || this.#onCaller.has(task)) this.#abort(task, cause, true);
             continue;
           }
+          if (state === 'blocked') this.#blockedInTransit--;
+          else if (state === 'queued') this.#queuedInTransit--;
           this.#settle(task, 'cancelled', cause, state === 'running' ? (task.worker?.id ?? -1) : undefined);
           if (state === 'running') this.#abort(task, cause, true);
         }

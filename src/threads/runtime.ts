@@ -144,10 +144,11 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     const message: PoolMessage = { type: 'abort', id: running.id, reason: recordThrown(reason) };
     this.#port.postMessage(message);
     if (terminating) this.#startGrace(this.#terminateGrace);
-    else if (this.#abortGrace === Infinity) return;
     // From when the thread has loaded the module, as a timeout: until then it answers an abort at once.
     else if (this.#loaded) this.#startGrace(this.#abortGrace);
-    else this.#onLoaded.push(() => this.#running === running && this.#startGrace(this.#abortGrace));
+    else if (this.#abortGrace !== Infinity) {
+      this.#onLoaded.push(() => this.#running === running && this.#startGrace(this.#abortGrace));
+    }
   }
 
   /** Unless one runs already: it is never longer, as `terminateGrace` is `abortGrace` when that is given. */
