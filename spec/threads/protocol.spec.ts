@@ -62,20 +62,35 @@ describe('thread protocol: thrown values', () => {
     expect(bare.message).to.equal('a value that cannot be cloned was thrown: [object Object]');
   });
 
-  it('a thrown value that cannot even be read (a throwing getter, a revoked proxy) comes back as an Error that says so', () => {
-    const unreadable = new Error('bad');
-    Object.defineProperty(unreadable, 'stack', {
+  it('an error whose getters throw comes back without what they stand for, and with everything else', () => {
+    const original = new RangeError('disk full');
+    Object.assign(original, { code: 'ENOSPC' });
+    for (const key of ['stack', 'details']) {
+      Object.defineProperty(original, key, {
+        enumerable: key === 'details',
+        get() {
+          throw new Error(`no ${key} for you`);
+        },
+      });
+    }
+    const error = roundTrip(original) as RangeError;
+    expect(error).to.be.instanceOf(RangeError).and.include({ name: 'RangeError', message: 'disk full' });
+    expect(error).to.include({ code: 'ENOSPC' }).and.not.have.property('details');
+    const nameless = new Error('why');
+    const stack = nameless.stack; // formatted now, while the name can be read
+    Object.defineProperty(nameless, 'name', {
       get() {
-        throw new Error('no stack for you');
+        throw null;
       },
     });
+    expect(roundTrip(nameless)).to.include({ name: 'Error', message: 'why', stack });
+  });
+
+  it('a thrown value that cannot even be read (a revoked proxy) comes back as an Error that says so', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
-    for (const thrown of [unreadable, proxy]) {
-      const error = roundTrip(thrown) as Error;
-      expect(error).to.be.instanceOf(Error);
-      expect(error.message).to.match(/^a value that cannot be read was thrown: /);
-    }
-    expect((roundTrip(unreadable) as Error).message).to.include('no stack for you');
+    const error = roundTrip(proxy) as Error;
+    expect(error).to.be.instanceOf(Error);
+    expect(error.message).to.match(/^a value that cannot be read was thrown: TypeError/);
   });
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sinon from 'sinon';
-import { Future, PoolError, TimeoutError } from '../../src/index.js';
+import { Future, PoolError, TimeoutError, WorkerCrashedError } from '../../src/index.js';
 import { ThreadPool } from '../../src/threads/index.js';
 import { TERMINATE_GRACE } from '../../src/threads/options.js';
 import { EXIT_WAIT } from '../../src/threads/runtime.js';
@@ -191,6 +191,23 @@ describe('ThreadPool', () => {
       const error = result.isErr() ? (result.error as Error) : undefined;
       expect(error).to.include({ name: 'DataCloneError' });
       expect(error!.message).to.match(/^returnsFunction\(\) returned a value that cannot be cloned/);
+    });
+
+    it('a value returned whose getter throws null fails the task alone; the thread goes on', async () => {
+      const thread = await pool.run('thread');
+      const result = await pool.run('returnsNullThrower').result();
+      const error = result.isErr() ? (result.error as Error) : undefined;
+      expect(error).to.include({ name: 'Error' }).and.not.be.instanceOf(WorkerCrashedError);
+      expect(error!.message).to.equal('returnsNullThrower() returned a value that cannot be cloned: null');
+      expect(await pool.run('thread')).to.equal(thread);
+    });
+
+    it('an error thrown with a getter that throws loses that property alone', async () => {
+      const result = await pool.run('throwsWithGetter').result();
+      const error = result.isErr() ? (result.error as RangeError & { code?: string }) : undefined;
+      expect(error).to.be.instanceOf(RangeError).and.include({ message: 'disk full', code: 'ENOSPC' });
+      expect(error).not.to.have.property('details');
+      expect(error!.stack).to.include('throwsWithGetter');
     });
 
     it('a module that cannot be loaded fails each task with the loader error', async () => {

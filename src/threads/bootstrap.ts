@@ -129,25 +129,44 @@ const errorKind = Symbol.for('rxpool.error.kind');
 
 const errorRecord = (name, message) => ({ kind: 'error', error: { name, message, stack: undefined, props: {} } });
 
+// What read() gives, or otherwise when it throws (a getter, a revoked proxy).
+const readOr = (read, otherwise) => {
+  try {
+    return read();
+  } catch {
+    return otherwise;
+  }
+};
+const unreadable = Symbol('unreadable');
+
+// An error's parts are read one by one: a getter that throws loses only the part it stands for.
 function recordThrown(thrown, depth) {
   if (!(thrown instanceof Error)) {
     if (cloneable(thrown)) return { kind: 'value', value: thrown };
     return errorRecord('Error', 'a value that cannot be cloned was thrown: ' + describe(thrown));
   }
   const props = {};
-  for (const [key, value] of Object.entries(thrown)) {
-    if (key !== 'cause' && cloneable(value)) props[key] = value;
+  for (const key of readOr(() => Object.keys(thrown), [])) {
+    const value = key === 'cause' ? unreadable : readOr(() => thrown[key], unreadable);
+    if (value !== unreadable && cloneable(value)) props[key] = value;
   }
-  const stack = typeof thrown.stack === 'string' ? thrown.stack : undefined;
-  const error = { name: String(thrown.name), message: String(thrown.message), stack, props };
+  const stack = readOr(() => thrown.stack, undefined);
+  const error = {
+    name: readOr(() => String(thrown.name), 'Error'),
+    message: readOr(() => String(thrown.message), ''),
+    stack: typeof stack === 'string' ? stack : undefined,
+    props,
+  };
   const kinds = [];
   for (let proto = Object.getPrototypeOf(thrown); proto !== null; proto = Object.getPrototypeOf(proto)) {
     if (Object.hasOwn(proto, errorKind)) kinds.push(String(proto[errorKind]));
   }
   if (kinds.length > 0) error.kinds = kinds;
-  if ('cause' in thrown && depth < 8) error.cause = recordThrown(thrown.cause, depth + 1);
-  if (thrown instanceof AggregateError && Array.isArray(thrown.errors) && depth < 8) {
-    error.errors = thrown.errors.map((inner) => recordThrown(inner, depth + 1));
+  if (depth < 8) {
+    const cause = readOr(() => ('cause' in thrown ? thrown.cause : unreadable), unreadable);
+    if (cause !== unreadable) error.cause = recordThrown(cause, depth + 1);
+    const errors = thrown instanceof AggregateError ? readOr(() => thrown.errors, undefined) : undefined;
+    if (Array.isArray(errors)) error.errors = errors.map((inner) => recordThrown(inner, depth + 1));
   }
   return { kind: 'error', error };
 }
@@ -234,8 +253,12 @@ async function run({ id, fn, args }) {
   try {
     port.postMessage(reply, transfer);
   } catch (cloneError) {
-    const message = fn + '() returned a value that cannot be cloned: ' + describe(cloneError.message);
-    port.postMessage({ type: 'failed', id, error: errorRecord(String(cloneError.name), message) });
+    // A DataCloneError, or whatever a getter of the value threw (null, too).
+    const isError = cloneError instanceof Error;
+    const name = isError ? readOr(() => String(cloneError.name), 'Error') : 'Error';
+    const reason = isError ? readOr(() => String(cloneError.message), '') : describe(cloneError);
+    const message = fn + '() returned a value that cannot be cloned: ' + reason;
+    port.postMessage({ type: 'failed', id, error: errorRecord(name, message) });
   }
 }
 

@@ -116,8 +116,20 @@ const describe = (value: unknown): string => {
   }
 };
 
+/** What `read()` gives, or `otherwise` when it throws (a getter, a revoked proxy). */
+function readOr<T, U>(read: () => T, otherwise: U): T | U {
+  try {
+    return read();
+  } catch {
+    return otherwise;
+  }
+}
+
+const unreadable = Symbol('unreadable');
+
 /**
  * Records a thrown value for `postMessage`; what cannot be cloned is described in a message instead.
+ * An error's parts are read one by one: a getter that throws loses only the part it stands for.
  *
  * @example
  * ```ts
@@ -129,7 +141,7 @@ export function recordThrown(thrown: unknown, depth = 0): ThrownRecord {
   try {
     return record(thrown, depth);
   } catch (error) {
-    // A getter that throws, a revoked proxy: what can be said of it.
+    // A revoked proxy: what can be said of it.
     const message = `a value that cannot be read was thrown: ${describe(error)}`;
     return { kind: 'error', error: { name: 'Error', message, stack: undefined, props: {} } };
   }
@@ -142,22 +154,27 @@ function record(thrown: unknown, depth: number): ThrownRecord {
     return { kind: 'error', error: { name: 'Error', message, stack: undefined, props: {} } };
   }
   const props: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(thrown)) {
-    if (key !== 'cause' && cloneable(value)) props[key] = value;
+  for (const key of readOr(() => Object.keys(thrown), [])) {
+    const value =
+      key === 'cause'
+        ? unreadable
+        : readOr(() => (thrown as unknown as Record<string, unknown>)[key], unreadable);
+    if (value !== unreadable && cloneable(value)) props[key] = value;
   }
+  const stack = readOr(() => thrown.stack, undefined);
   const error: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
-    name: thrown.name,
-    message: thrown.message,
-    stack: thrown.stack,
+    name: readOr(() => String(thrown.name), 'Error'),
+    message: readOr(() => String(thrown.message), ''),
+    stack: typeof stack === 'string' ? stack : undefined,
     props,
   };
   const kinds = errorKinds(thrown);
   if (kinds.length > 0) error.kinds = kinds;
   if (depth < maxCauseDepth) {
-    if ('cause' in thrown) error.cause = recordThrown(thrown.cause, depth + 1);
-    if (thrown instanceof AggregateError && Array.isArray(thrown.errors)) {
-      error.errors = thrown.errors.map((inner: unknown) => recordThrown(inner, depth + 1));
-    }
+    const cause = readOr(() => ('cause' in thrown ? thrown.cause : unreadable), unreadable);
+    if (cause !== unreadable) error.cause = recordThrown(cause, depth + 1);
+    const errors = thrown instanceof AggregateError ? readOr(() => thrown.errors, undefined) : undefined;
+    if (Array.isArray(errors)) error.errors = errors.map((inner: unknown) => recordThrown(inner, depth + 1));
   }
   return { kind: 'error', error };
 }
