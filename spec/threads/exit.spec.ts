@@ -51,3 +51,14 @@ describe("ThreadPool and a thread's output", () => {
     expect(code).to.equal(0);
   });
 });
+
+describe('ThreadPool stopping a thread that loops', () => {
+  it('terminate(), and close() after an abortGrace, resolve though nothing else holds the process open', async function () {
+    this.timeout(30_000);
+    const { code, stdout, stderr } = await runTsx('spec/threads/fixtures/terminate-a-loop.ts', {
+      preloads: ['./spec/support/threads.mjs'],
+    });
+    expect(stdout + stderr).to.equal('terminate() resolved: cancelled\nclose() resolved: cancelled\n');
+    expect(code).to.equal(0);
+  });
+});

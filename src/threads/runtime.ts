@@ -302,14 +302,16 @@ export class ThreadRuntime implements Runtime<ThreadTask> {
   /**
    * Every thread started has exited: as piscina's `destroy()`, `close()`
    * waits for them, {@link EXIT_WAIT} ms at most (a thread blocked in a
-   * system call cannot be stopped before the call returns).
+   * system call cannot be stopped before the call returns). The wait holds
+   * the process open: a thread stopped for its grace is unref'd already, and
+   * the caller awaits what comes after.
    */
   async ended(): Promise<void> {
     if (this.#exits.size === 0) return;
     let waited = false;
     let timer: Timer<undefined> | undefined;
     const late = new Promise<void>((resolve) => {
-      timer = new Timer(() => ((waited = true), resolve()), undefined, false);
+      timer = new Timer(() => ((waited = true), resolve()), undefined, true);
       timer.start(EXIT_WAIT);
     });
     while (this.#exits.size > 0 && !waited) await Promise.race([Promise.all(this.#exits), late]);
