@@ -57,6 +57,13 @@ export type ModuleTask<M, K extends ExportedFunctionName<M>> = {
 export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
 
 /**
+ * The key under which the type of a ThreadPool's module is kept, for the
+ * type checker alone: no such property exists at run time.
+ * @internal
+ */
+export declare const moduleType: unique symbol;
+
+/**
  * A pool of worker threads for CPU-bound work. Each thread loads `module`; a
  * task names one of its exported functions and the arguments to call it
  * with. Everything else is the pool of `Pool`: the same options, `Future`,
@@ -108,13 +115,6 @@ export type AnyModule = Record<string, (...args: unknown[]) => unknown>;
  * const result = await f.result();                          // Ok(9227465), or Err(TimeoutError)
  * ```
  */
-/**
- * The key under which the type of a ThreadPool's module is kept, for the
- * type checker alone: no such property exists at run time.
- * @internal
- */
-export declare const moduleType: unique symbol;
-
 export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTask> {
   /**
    * The module's type, for overloads that tell a typed pool from an untyped
