@@ -25,6 +25,8 @@ function exportedDocs(): { entry: string; name: string; doc: string }[] {
     const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
     return checker.getExportsOfModule(module).flatMap((symbol) => {
       const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      // Re-exported from a dependency (Result): its documentation is that package's.
+      if (program.isSourceFileFromExternalLibrary(target.declarations![0]!.getSourceFile())) return [];
       const documented = [{ entry, name: symbol.name, doc: docOf(target) }];
       if (!(target.flags & ts.SymbolFlags.Class)) return documented;
       // A class's public members, instance and static, its own and inherited.

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { withoutCoverage } from './support/child.js';
@@ -55,6 +58,35 @@ describe('the built package', function () {
     const consumers = [`${fixtures}/consumer.mts`, `${fixtures}/consumer.cts`];
     const flags = ['--ignoreConfig', '--noEmit', '--strict', '--target', 'es2022', '--types', 'node'];
     await node(tsc, ...flags, '--module', 'nodenext', '--moduleResolution', 'nodenext', ...consumers);
+  });
+
+  it('gives its types to a TypeScript user still on the node10 resolution, which reads no exports', async () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const flags = ['--ignoreConfig', '--noEmit', '--strict', '--target', 'es2022', '--types', 'node'];
+    const legacy = ['--module', 'commonjs', '--moduleResolution', 'node10', '--ignoreDeprecations', '6.0'];
+    // node10 has no self-reference by name: the consumer sits in a project that has rxpool installed.
+    const project = await mkdtemp(join(tmpdir(), 'rxpool-node10-'));
+    try {
+      await mkdir(join(project, 'node_modules'));
+      await symlink(process.cwd(), join(project, 'node_modules', 'rxpool'), 'dir');
+      await symlink(resolve('node_modules/@types'), join(project, 'node_modules', '@types'), 'dir');
+      await copyFile(`${fixtures}/consumer.cts`, join(project, 'consumer.cts'));
+      await node(
+        tsc,
+        ...flags,
+        '--typeRoots',
+        join(project, 'node_modules/@types'),
+        ...legacy,
+        join(project, 'consumer.cts'),
+      );
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  });
+
+  it('lets a user read its package.json, as tools do', () => {
+    const manifest = createRequire(import.meta.url)('rxpool/package.json') as { name: string };
+    expect(manifest.name).to.equal('rxpool');
   });
 
   it('ships source maps that carry their sources, since the package has no src/', () => {

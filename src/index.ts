@@ -4,6 +4,9 @@
  */
 export { Future, type FutureState, type FutureTiming } from './futures/future.js';
 export { all, allSettled, any, race } from './futures/combinators.js';
+// What `future.result()` and `settle()` give, from ts-results-es: named through rxpool, a
+// declaration that mentions them needs no path to rxpool's own copy of that package.
+export { Err, Ok, type Result } from 'ts-results-es';
 export { Pool } from './pool/pool.js';
 export { BasePool, type ResizeOptions } from './pool/base-pool.js';
 export { TaskGroup, type GroupJob, type GroupResult, type TaskGroupOptions } from './pool/group.js';
