@@ -32,6 +32,21 @@ describe('idle timeout (fake timers)', () => {
     await pool.close();
   });
 
+  it('waits exactly idleTimeout from a moment with a fraction of a ms, though sums of such moments round', async () => {
+    // 24.1 + 1000 - 24.1 is 1000.0000000000001 in floating point: a delay sinon cuts to 1000 (and
+    // a clock at 24.3 gives 999.9999999999999, cut to 999). The delay is the timeout itself.
+    for (const start of [24.1, 24.3, 0.7]) {
+      await clock.tickAsync(start);
+      const pool = new Pool({ maxWorkers: 1, idleTimeout: 1000 });
+      await pool.submit(() => 'done');
+      await clock.tickAsync(999);
+      expect(pool.stats.workers, `idle since ${performance.now() - 999}`).to.equal(1);
+      await clock.tickAsync(1);
+      expect(pool.stats.workers, `idle since ${performance.now() - 1000}`).to.equal(0);
+      await pool.close();
+    }
+  });
+
   it('a task arriving just before the timeout keeps the worker for another full timeout', async () => {
     const pool = new Pool({ maxWorkers: 1, idleTimeout: 1000 });
     await pool.submit(() => 1);

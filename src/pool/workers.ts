@@ -243,7 +243,7 @@ export class WorkerSet<Job> {
     // Timers are armed lazily: a worker busy in between is idle since later, and waits
     // the rest. One idle all along has been for as long as the timer's own clock says.
     if (worker.idleSince !== worker.idleTimerSince) {
-      const remaining = worker.idleSince + this.#idleTimeout - now();
+      const remaining = this.#idleTimeout - (now() - worker.idleSince);
       if (remaining > 0) {
         this.#startIdleTimer(worker, remaining);
         return;
@@ -279,7 +279,8 @@ export class WorkerSet<Job> {
     else if (this.#idleTimeout === 0) this.stop(worker, this.#idleReason('idle-timeout'));
     // One already running on the timers in force serves: it checks the idle time when it fires.
     else if (worker.idleTimer?.current !== true) {
-      this.#startIdleTimer(worker, worker.idleSince + this.#idleTimeout - (at ?? now()));
+      // What is left of the timeout: all of it for a worker idle since `at`, whatever fraction of a ms it holds.
+      this.#startIdleTimer(worker, this.#idleTimeout - ((at ?? now()) - worker.idleSince));
     }
   }
 
