@@ -61,6 +61,19 @@ describe('rateLimit (fake timers)', () => {
     await pool.close();
   });
 
+  it('close() and drain() start again what waits for a window whose timer a removed fake clock took', async () => {
+    for (const settle of ['close', 'drain'] as const) {
+      const pool = oncePerMinute(Infinity);
+      await pool.submit(() => 'a');
+      const waiting = pool.submit(() => 'b'); // held: its timer is on this clock
+      clock.restore(); // the test ends: that timer never fires
+      clock = sinon.useFakeTimers(); // the next test's clock, on which the window is empty
+      await pool[settle]();
+      expect(waiting.state, settle).to.equal('succeeded');
+      await pool.close();
+    }
+  });
+
   it('slides: a start leaves the window `interval` ms after it, not at a fixed edge', async () => {
     const pool = new Pool({ maxWorkers: 10, rateLimit: { limit: 2, interval: 1000 } });
     const starts: number[] = [];

@@ -833,7 +833,18 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   drain(signal: AbortSignal | undefined): Promise<void> {
+    this.#rateRearmed();
     return this.#waiters.drain(signal);
+  }
+
+  /**
+   * What waits for the rate window starts now if the window has room, else
+   * waits on a timer of the clock in force: a timer left on a fake clock a
+   * test has since removed never fires, and `close()` or `drain()` would
+   * wait for it forever. (A submission does the same, through the pump.)
+   */
+  #rateRearmed(): void {
+    if (this.#rate !== undefined && this.#dispatch.size > 0 && !this.#pumping) this.#pump();
   }
 
   ready(signal: AbortSignal | undefined, key: string | undefined): Promise<void> {
@@ -910,7 +921,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#workers.close();
       if (this.#paused) this.resume();
       if (this.#isIdle()) this.#finish();
-      else this.changed();
+      else {
+        this.#rateRearmed();
+        this.changed();
+      }
     }
     return this.#ended();
   }
