@@ -377,6 +377,35 @@ describe('Pool, acted on by its own listeners', () => {
     ]);
   });
 
+  it("a running task's signal aborts for why it settled, though a listener told of that terminates the pool", async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      for (const settledBy of ['timeout', 'cancel'] as const) {
+        const pool = new Pool({ maxWorkers: 1 });
+        let signal: AbortSignal | undefined;
+        const future = pool.submit(
+          (ctx) => {
+            signal = ctx.signal;
+            return new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+          },
+          { timeout: settledBy === 'timeout' ? 10 : undefined },
+        );
+        pool.events$.subscribe((event) => {
+          if (event.type === 'task:failed' || event.type === 'task:cancelled')
+            void pool.terminate('from a listener');
+        });
+        if (settledBy === 'timeout') await clock.tickAsync(10);
+        else future.cancel('cancelled first');
+        const result = await future.result();
+        expect(result.isErr() && result.error, settledBy).to.be.instanceOf(Error);
+        expect(signal!.reason, settledBy).to.equal(result.isErr() && result.error);
+        await pool.terminate();
+      }
+    } finally {
+      clock.restore();
+    }
+  });
+
   it('state$ says closed as soon as close() is called, while tasks still run', async () => {
     const pool = new Pool({ maxWorkers: 1 });
     const gate = deferred();

@@ -686,6 +686,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         else this.#cancelQueued(task, error);
         break;
       case 'running':
+        task.abortFor(error);
         this.#settle(task, 'cancelled', error, task.worker?.id ?? -1);
         this.#abort(task, error);
         break;
@@ -718,16 +719,17 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     return pumping;
   }
 
-  /** Aborts a running task: its signal, and the runtime worker running it. */
+  /** Aborts a running task: its signal, and the runtime worker running it, with the first reason given. */
   #abort(task: Task<Job>, reason: unknown, terminating = false): void {
     task.abort(reason);
-    (task.worker?.runtime ?? this.#onCaller.get(task))?.abort?.(reason, terminating);
+    (task.worker?.runtime ?? this.#onCaller.get(task))?.abort?.(task.abortReason, terminating);
   }
 
   timeoutTask(task: Task<Job>): void {
     if (task.state !== 'running') return;
     const timeout = task.timeout ?? this.#options.taskTimeout!;
     const error = new TimeoutError(timeout, { taskId: task.id });
+    task.abortFor(error);
     this.#settle(task, 'failed', error, task.worker?.id ?? -1);
     this.#abort(task, error);
     this.changed();
@@ -958,12 +960,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
           const cause = cancelledError('The pool was terminated', task.id, reason);
           if (task.settled) {
             // Cancelled before, its function still running: terminate() waits for it too. (Its signal
-            // has aborted already, with the first reason.)
+            // aborts with the first reason, decided before that cancellation was told.)
             if (task.worker !== null || this.#onCaller.has(task)) this.#abort(task, cause, true);
             continue;
           }
           if (state === 'blocked') this.#blockedInTransit--;
           else if (state === 'queued') this.#queuedInTransit--;
+          if (state === 'running') task.abortFor(cause);
           this.#settle(task, 'cancelled', cause, state === 'running' ? (task.worker?.id ?? -1) : undefined);
           if (state === 'running') this.#abort(task, cause, true);
         }

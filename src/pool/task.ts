@@ -145,13 +145,28 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
     if (timer !== undefined || this.#extras !== undefined) this.ownExtras().timer = timer;
   }
 
-  /** Aborts the task's signal (now, or when the task first reads it). */
-  abort(reason: unknown): void {
+  /**
+   * Decides why its signal aborts, before the pool tells why the task
+   * settled: what a listener then does (terminate the pool, say) aborts it
+   * with this reason. The first reason stays.
+   */
+  abortFor(reason: unknown): void {
     const state = this.ownExtras();
     if (state.aborted) return;
     state.aborted = true;
     state.reason = reason;
-    state.controller?.abort(reason);
+  }
+
+  /** Aborts the task's signal (now, or when the task first reads it), with the first reason given. */
+  abort(reason: unknown): void {
+    this.abortFor(reason);
+    const state = this.#extras!;
+    state.controller?.abort(state.reason);
+  }
+
+  /** Why its signal aborted: the first reason given. */
+  get abortReason(): unknown {
+    return this.#extras?.reason;
   }
 
   /** The user's signal fired (the task is its abort listener): cancel, with its reason as the cause. */
