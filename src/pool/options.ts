@@ -41,11 +41,12 @@ export interface PoolOptions {
    *   task per busy worker may wait, for as long as those workers stay busy:
    *   behind tasks that run for long, it waits even with `maxWorkers` to spare.
    * - `'lazy'`: when a task finishes and more tasks wait than when the
-   *   previous one finished (the backlog grows): a burst runs on one worker,
-   *   and a stream faster than its workers adds them one at a time; fewest
-   *   workers. Behind tasks that do not finish, an arrival that finds more
-   *   tasks waiting than workers adds one, at most once per synchronous run
-   *   of code (a burst adds none) and up to half of `maxWorkers`.
+   *   previous one finished (the backlog grows): a stream faster than its
+   *   workers adds them one at a time; fewest workers. Behind tasks that do
+   *   not finish, an arrival that finds more tasks waiting than workers adds
+   *   one, at most once per synchronous run of code and up to half of
+   *   `maxWorkers`: a burst runs on two workers (so a first task that runs
+   *   long holds none of it back), on one with `maxWorkers` of 2 or less.
    *
    * The policies decide for tasks that can wait. A task that cannot (the
    * queue is full, or `queueCapacity: 0`) is started on a new worker under

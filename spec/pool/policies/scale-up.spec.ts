@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Pool, type ScaleUpPolicyName } from '../../../src/index.js';
 import { scaleUpPolicies } from '../../../src/pool/policies/scale-up.js';
-import { deferred } from '../../support/deferred.js';
+import { deferred, flush } from '../../support/deferred.js';
 
 /** Workers started by a burst of `burst` pending tasks on an empty pool. */
 async function startedBy(policy: ScaleUpPolicyName, burst: number, maxWorkers: number): Promise<number> {
@@ -114,8 +114,22 @@ describe('scale-up policies', () => {
     expect(lazy.grow(4, 50, 8, false)).to.equal(false); // half of maxWorkers
     expect(lazy.grow(3, 50, 7, false)).to.equal(true); // half of 7, rounded up
     const empty = scaleUpPolicies.lazy();
-    expect(empty.grow(0, 1, 8, false)).to.equal(true); // the first worker is this turn's
-    expect(empty.grow(1, 50, 8, false)).to.equal(false);
+    expect(empty.grow(0, 1, 8, false)).to.equal(true); // the first worker is not this turn's growth
+    expect(empty.grow(1, 50, 8, false)).to.equal(true);
+    expect(empty.grow(2, 50, 8, false)).to.equal(false);
+  });
+
+  it('lazy runs a burst on two workers, so that a first task that runs long holds none of it back', async () => {
+    const pool = new Pool({ maxWorkers: 8, scaleUp: 'lazy' });
+    const gate = deferred();
+    const long = pool.submit(() => gate.promise);
+    const burst = Array.from({ length: 100 }, (_, i) => pool.submit(async () => i));
+    await flush(400);
+    expect(burst.filter((future) => future.state === 'succeeded')).to.have.length(100);
+    expect(pool.stats).to.include({ workers: 2, running: 1 });
+    gate.resolve();
+    await long;
+    await pool.close();
   });
 
   it('lazy grows for a completion only when it finds the backlog longer than the last one did', () => {

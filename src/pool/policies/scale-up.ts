@@ -34,9 +34,11 @@ const firstOnly = (workers: number, maxWorkers: number): number => (workers === 
  * them), and, while no task finishes, one for an arrival that finds the
  * waiting tasks outnumbering the workers, at most once per synchronous run
  * of code (until the microtasks queued meanwhile have run) and up to half of
- * `maxWorkers`. A burst submitted at once runs on one worker, and only
- * drains; tasks that arrive over time behind work that never finishes still
- * get workers, though never as many as under `'eager'`.
+ * `maxWorkers` (the first worker of an empty pool is not that growth). A
+ * burst submitted at once runs on two workers, the second so that a first
+ * task that runs long holds none of it back, and only drains; tasks that
+ * arrive over time behind work that never finishes still get workers,
+ * though never as many as under `'eager'`.
  */
 class Lazy implements ScaleUpPolicy {
   /** Waiting tasks when a task last finished; none seen yet. */
@@ -50,8 +52,8 @@ class Lazy implements ScaleUpPolicy {
   grow(workers: number, waiting: number, maxWorkers: number, completion: boolean): boolean {
     if (workers === 0) {
       // An empty pool starts afresh: a burst now is not measured against an earlier one's backlog.
+      // Its first worker is not the run's growth: a burst behind a first task that runs long gets one more.
       this.#backlog = Infinity;
-      this.#grewForArrival();
       return true;
     }
     if (!completion) {
@@ -66,7 +68,6 @@ class Lazy implements ScaleUpPolicy {
 
   /** The run ends when the microtasks queued so far have run: a native promise, which no fake timer holds. */
   #grewForArrival(): void {
-    if (this.#grewThisTurn) return;
     this.#grewThisTurn = true;
     void Promise.resolve().then(this.#turnOver);
   }
@@ -96,9 +97,10 @@ const balanced: ScaleUpPolicy = { grow: (workers, waiting) => waiting > workers,
  *   when a task finishes and more tasks wait than when the previous one
  *   finished, or, at most once per synchronous run of code (until the
  *   microtasks queued meanwhile have run), when an arriving task finds the
- *   waiting tasks outnumbering the workers, up to half of `maxWorkers`. A burst on an empty pool runs on one worker; a stream that
- *   arrives faster than it is served adds one worker per finished task until
- *   the backlog stops growing.
+ *   waiting tasks outnumbering the workers, up to half of `maxWorkers`. A
+ *   burst on an empty pool runs on two workers (one, with `maxWorkers` of 2 or
+ *   less); a stream that arrives faster than it is served adds one worker per
+ *   finished task until the backlog stops growing.
  */
 export const scaleUpPolicies: Readonly<Record<ScaleUpPolicyName, () => ScaleUpPolicy>> = {
   eager: () => eager,
