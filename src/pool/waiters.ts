@@ -1,4 +1,4 @@
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 
 /** What the waiters need to know of the pool, and what it does when they look. */
 export interface WaitConditions {
@@ -20,20 +20,32 @@ interface ReadyWaiter {
   readonly key: string | undefined;
 }
 
+/** The calls due at the next turn, first asked first, and the channel whose message brings that turn. */
+const due: NextTurn[] = [];
+let receiver: MessagePort | undefined;
+let sender: MessagePort | undefined;
+
+function turnCame(): void {
+  receiver!.unref();
+  for (const next of due.splice(0)) next.fire();
+}
+
 /**
  * Calls its callback on a later turn of the event loop, after the microtasks
- * queued before: a message the channel sends itself. Not a timer: sinon's and
+ * queued before: a message a channel sends itself. Not a timer: sinon's and
  * Jest's fake timers fake `setImmediate`, `nextTick` and `queueMicrotask` (in
  * the `timers` module too, so not even one taken at import is sure to be
  * real), and a reservation is no duration a test should have to tick. While a
  * call is due, the channel holds the process open (a producer waiting may
  * have nothing else to wake it); otherwise it holds nothing. Asked again
  * while a call is due, it makes no second one.
+ *
+ * One channel serves every pool, made on first need and kept: what it holds
+ * between calls is the list of those due, so a pool nobody closed is still
+ * collected once unreachable (an open port and its listener are never).
  */
 class NextTurn {
   readonly #callback: () => void;
-  /** Made on the first call asked for; closed for good by `close()`. */
-  #channel: MessageChannel | undefined = undefined;
   #closed = false;
   #due = false;
 
@@ -44,22 +56,24 @@ class NextTurn {
   request(): void {
     if (this.#closed || this.#due) return;
     this.#due = true;
-    if (this.#channel === undefined) {
-      this.#channel = new MessageChannel();
-      this.#channel.port1.on('message', () => {
-        this.#due = false;
-        this.#channel?.port1.unref();
-        this.#callback();
-      });
+    if (due.push(this) > 1) return; // the message is on its way
+    if (sender === undefined) {
+      const channel = new MessageChannel();
+      receiver = channel.port1;
+      sender = channel.port2;
+      receiver.on('message', turnCame);
     }
-    this.#channel.port1.ref();
-    this.#channel.port2.postMessage(undefined);
+    receiver!.ref();
+    sender.postMessage(undefined);
+  }
+
+  fire(): void {
+    this.#due = false;
+    if (!this.#closed) this.#callback();
   }
 
   close(): void {
     this.#closed = true;
-    this.#channel?.port1.close();
-    this.#channel = undefined;
   }
 }
 
