@@ -53,8 +53,10 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * Proactive scaling: reads a pool's own stats (`pool.state$`), forecasts
  * demand and sets the pool's `maxWorkers` through `pool.resize({ maxWorkers })`
  * within its bounds (below). Emits each `maxWorkers` it applies, and only
- * when the value changes: never the same value twice in a row. It only ever
- * changes `maxWorkers`, never `minWorkers`.
+ * when the value changes: never the same value twice in a row (scaling a
+ * pool someone else resized back to the value it last emitted resizes the
+ * pool, and emits nothing). It only ever changes `maxWorkers`, never
+ * `minWorkers`.
  *
  * **Bounds.** Every value it applies is `policy.minWorkers` ≤ value ≤
  * `policy.maxWorkers`, then raised to the pool's own `minWorkers` if that is
