@@ -9,6 +9,7 @@ import {
   map,
   of,
   range,
+  take,
   takeUntil,
   toArray,
   type Observable,
@@ -214,16 +215,17 @@ describe('runInPool', () => {
       gates[1]!.reject(boom);
       await settleDown();
       expect(seen.failure).to.equal(boom);
-      expect(started).to.deep.equal([0, 1, 2]); // 2 took 1's slot before the failure was seen
-      expect(aborted).to.deep.equal([0, 2]);
-      expect(causes).to.deep.equal([boom, boom]);
-      // 0 and 2 running, 3 and 4 queued: all cancelled, before the error is delivered, with it as the cause.
+      // The failure is seen as the pool tells of it, before 2 takes 1's slot: 2 never starts.
+      expect(started).to.deep.equal([0, 1]);
+      expect(aborted).to.deep.equal([0]);
+      expect(causes).to.deep.equal([boom]);
+      // 0 running, 2, 3 and 4 queued: all cancelled, before the error is delivered, with it as the cause.
       expect(cancelledBeforeTheError).to.equal(4);
       expect(pool.stats).to.include({ failed: 1, cancelled: 4, queued: 0, running: 0 });
       gates.forEach((gate) => gate.resolve(0));
       await pool.drain();
-      expect(started).to.deep.equal([0, 1, 2]);
-      expect(aborted).to.deep.equal([0, 2]);
+      expect(started).to.deep.equal([0, 1]);
+      expect(aborted).to.deep.equal([0]);
     });
 
     it('a task that fails synchronously stops a synchronous source at once, as a throwing project does', async () => {
@@ -363,6 +365,33 @@ describe('runInPool', () => {
   });
 
   describe('unsubscribe', () => {
+    it('take(1): the next task never starts, as under mergeMap', async () => {
+      for (const ordered of [false, true]) {
+        pool = new Pool({ maxWorkers: 1 });
+        const started: number[] = [];
+        const gate = deferred<string>();
+        const first = lastValueFrom(
+          from([0, 1, 2]).pipe(
+            runInPool(
+              pool,
+              (i) => () => {
+                started.push(i);
+                return gate.promise;
+              },
+              { ordered },
+            ),
+            take(1),
+          ),
+        );
+        gate.resolve('done');
+        expect(await first).to.equal('done');
+        await pool.drain();
+        expect(started, `ordered: ${ordered}`).to.deep.equal([0]);
+        const { submitted, succeeded, cancelled } = pool.stats;
+        expect([succeeded, cancelled]).to.deep.equal([1, submitted - 1]); // the rest submitted never ran
+      }
+    });
+
     it('cancels every task it submitted and has not finished; stats count them cancelled', async () => {
       pool = new Pool({ maxWorkers: 2 });
       const gates = Array.from({ length: 5 }, () => deferred<number>());

@@ -26,7 +26,8 @@ type Settled = 'succeeded' | 'failed' | 'cancelled';
 
 type Resolve = (value: unknown) => void;
 type Reject = (reason: unknown) => void;
-type Listener = () => void;
+/** A synchronous listener: told whether the Future succeeded, and its value or error. */
+type Listener = (succeeded: boolean, outcome: unknown) => void;
 
 /** A pending Future that has synchronous listeners: its resolve function, and them. */
 interface Watched {
@@ -212,21 +213,16 @@ export abstract class Future<T> extends NativePromise<T> {
   toObservable(): Observable<T> {
     return new Observable<T>((subscriber) => {
       let active = true;
-      const deliver = (): void => {
+      const deliver = (succeeded: boolean, outcome: unknown): void => {
         if (!active) return;
-        if (this.#state === 'succeeded') {
-          subscriber.next(this.#outcome as T);
+        if (succeeded) {
+          subscriber.next(outcome as T);
           subscriber.complete();
         } else {
-          subscriber.error(this.#outcome);
+          subscriber.error(outcome);
         }
       };
-      if (this.settled) deliver();
-      else {
-        const pending = this.#pending!;
-        if (typeof pending === 'function') this.#pending = { resolve: pending, listeners: [deliver] };
-        else pending.listeners.push(deliver);
-      }
+      this.onSettled(deliver);
       return () => {
         active = false;
         // Let go of the subscriber now, not when the Future settles.
@@ -237,6 +233,24 @@ export abstract class Future<T> extends NativePromise<T> {
         }
       };
     });
+  }
+
+  /**
+   * Calls `listener` synchronously when the pool tells of the settlement (see
+   * {@link Future.notifySettled}), before it starts what the settlement made
+   * room for; at once if the Future has settled. What `toObservable` and
+   * `runInPool` build on: a stream ended by a result cancels the next task
+   * before it starts.
+   * @internal
+   */
+  onSettled(listener: Listener): void {
+    if (this.settled) {
+      listener(this.#state === 'succeeded', this.#outcome);
+      return;
+    }
+    const pending = this.#pending!;
+    if (typeof pending === 'function') this.#pending = { resolve: pending, listeners: [listener] };
+    else pending.listeners.push(listener);
   }
 
   protected setState(state: 'blocked' | 'queued' | 'running'): void {
@@ -286,7 +300,8 @@ export abstract class Future<T> extends NativePromise<T> {
     const pending = this.#pending;
     if (typeof pending !== 'object') return false;
     this.#pending = undefined;
-    for (const listener of pending.listeners) listener();
+    const succeeded = this.#state === 'succeeded';
+    for (const listener of pending.listeners) listener(succeeded, this.#outcome);
     return true;
   }
 }

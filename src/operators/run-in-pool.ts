@@ -104,6 +104,10 @@ interface UntypedModule {
  *   stream goes on. A `project` that throws (or a job the pool refuses to
  *   take, such as a non-function) is a bug in the pipeline, not a task's
  *   failure: it errors the stream in the same way, with `settle` too.
+ * - **Results** are emitted as the pool tells of each settlement, before
+ *   it starts the task that settlement made room for: a result that ends
+ *   the stream (`take(1)`, a failure) cancels the next task before it
+ *   starts, where `mergeMap` would not have subscribed to it yet.
  * - **Cancel:** unsubscribing (or a source error) cancels every task this
  *   subscription submitted that has not finished: queued ones never start,
  *   running ones see their `ctx.signal` abort; the pool counts them as
@@ -325,12 +329,11 @@ export function runInPool<T, Job>(
         }
         // A task that ran synchronously has settled already: nothing to cancel, no need to hold it.
         if (!future.settled) inFlight.add(future);
-        // One that failed so errors the stream once its handlers run, a microtask on; the source
-        // stops now, as for a `project` that throws, rather than being read to its end meanwhile.
-        else if (!settle && future.state !== 'succeeded') stopTaking();
-        future.then(
-          (result) => settled(future, index, Ok(result)),
-          (error: unknown) => settled(future, index, Err(error)),
+        // Told as the pool tells of it (at once, for one settled already), before it starts another
+        // task: a result that ends the stream (`take(1)`, a failure) cancels the next one before it
+        // starts, as under `mergeMap`, and a synchronous source stops at once.
+        future.onSettled((succeeded, outcome) =>
+          settled(future, index, succeeded ? Ok(outcome) : Err(outcome)),
         );
       };
 
