@@ -64,7 +64,11 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    *
    * The place found is held for this producer until it submits, if it
    * submits as it resumes (before it awaits anything else); a producer that
-   * does not submit by then leaves it to the next.
+   * does not submit by then leaves it to the next. It is held against those
+   * that wait for room (`ready()`, `hasRoom()`), not against a plain
+   * `submit()`, which the pool cannot tell from the producer's: when other
+   * code submits unasked in between, it takes the place, and the producer
+   * finds the queue full.
    *
    * A producer that may give up passes a `signal`: aborting it rejects the
    * promise with the signal's reason and takes the producer out of the line.
