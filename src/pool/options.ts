@@ -68,9 +68,10 @@ export interface PoolOptions {
    * tasks wait in one overflow queue.
    * A free worker starts whichever comes first by the queue's order (its own
    * head, the overflow's, or a task its key has just freed), and with none
-   * waiting steals from the tail of the longest queue. So priority orders
-   * each queue, not the pool: a task waits for the worker it was given to
-   * even while others run lower-priority tasks of their own.
+   * waiting steals from the tail of the longest queue. So the queue's order
+   * (priority too) holds within each queue, not across the pool: a task
+   * waits for the busy worker it was given to even while others run later
+   * or lower-priority tasks of their own.
    */
   dispatch?: DispatchMode;
   /** Default per-task timeout in ms, counted from the task's start. */
