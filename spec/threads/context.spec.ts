@@ -43,6 +43,7 @@ describe('taskSignal()', () => {
         message: 'The task was cancelled',
         code: 'ERR_CANCELLED',
         instanceOf: ['PoolError', 'CancelledError'],
+        readable: true, // in its abort listener
       });
       const result = await future.result();
       expect(result.isErr() && result.error).to.be.instanceOf(CancelledError);
@@ -65,6 +66,7 @@ describe('taskSignal()', () => {
         message: 'The task timed out after 5000 ms',
         code: 'ERR_TIMEOUT',
         instanceOf: ['PoolError', 'TimeoutError'],
+        readable: true,
       });
     });
 

@@ -271,7 +271,8 @@ const printed = () =>
 function abort(id, reason) {
   const context = tasks.get(id);
   if (context === undefined) return;
-  context.abort(reason);
+  // In the task's context: its signal's abort listeners can read taskSignal() as the task does.
+  storage.run(context, () => context.abort(reason));
   if (context.started) return;
   tasks.delete(id);
   port.postMessage(failed(id, reason));

@@ -50,8 +50,9 @@ function taskStorage(): AsyncLocalStorage<ThreadTaskContext> {
  * whose `name` and `code` are those of the pool's error (`'CancelledError'`
  * and `'ERR_CANCELLED'`, `'TimeoutError'` and `'ERR_TIMEOUT'`).
  *
- * Call it from the exported function (or anything it awaits or schedules):
- * the context follows the task's async calls.
+ * Call it from the exported function (or anything it awaits or schedules,
+ * and the listeners of its signal's `abort`): the context follows the
+ * task's async calls.
  *
  * @throws Error when no ThreadPool task is running in the calling context.
  * @example
