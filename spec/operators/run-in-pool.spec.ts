@@ -11,6 +11,7 @@ import {
   range,
   take,
   takeUntil,
+  tap,
   toArray,
   type Observable,
   type Observer,
@@ -181,6 +182,97 @@ describe('runInPool', () => {
         ['ok', 1],
       ]);
       expect(seen.completed).to.equal(true);
+    });
+  });
+
+  describe("downstream acting inside the pool's step", () => {
+    // Results are told as the pool settles each task: what a downstream operator then does
+    // (feed the source, end the stream) happens inside that step.
+
+    it('a result is never lost, though the source is fed and completed while it goes downstream', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const source = new Subject<number>();
+      const gate = deferred<number>();
+      const seen: (number | 'complete')[] = [];
+      source
+        .pipe(
+          runInPool(pool, (v) => (v === 0 ? () => gate.promise : () => v)),
+          tap((v) => {
+            if (v !== 0) return;
+            source.next(1); // its task returns at once
+            source.complete();
+          }),
+        )
+        .subscribe({ next: (v) => seen.push(v), complete: () => seen.push('complete') });
+      source.next(0);
+      gate.resolve(0);
+      await settleDown();
+      expect(seen).to.deep.equal([0, 1, 'complete']);
+    });
+
+    it('ordered: a result told while an earlier one goes downstream waits for it', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const source = new Subject<number>();
+      const gate = deferred<number>();
+      const seen: number[] = [];
+      source
+        .pipe(
+          runInPool(pool, (v) => (v === 0 ? () => gate.promise : v === 1 ? async () => v : () => v), {
+            ordered: true,
+          }),
+          tap((v) => v === 1 && source.next(2)),
+        )
+        .subscribe((v) => seen.push(v));
+      source.next(0);
+      source.next(1);
+      await settleDown(); // 1 is held back for 0
+      gate.resolve(0);
+      await settleDown();
+      expect(seen).to.deep.equal([0, 1, 2]);
+    });
+
+    it('take(1) over a synchronous source of synchronous tasks runs one task, not the whole source', () => {
+      pool = new Pool({ maxWorkers: 4 });
+      let started = 0;
+      const seen: number[] = [];
+      range(0, 100_000)
+        .pipe(
+          runInPool(pool, (v) => () => (started++, v)),
+          take(1),
+        )
+        .subscribe((v) => seen.push(v));
+      expect(seen).to.deep.equal([0]);
+      expect(started).to.equal(1);
+    });
+
+    it("take(1) over tasks of one key: those in the key's line never start", async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const started: string[] = [];
+      const gates = new Map(['a', 'b', 'c'].map((v) => [v, deferred<string>()]));
+      const seen: string[] = [];
+      from(['a', 'b', 'c'])
+        .pipe(
+          runInPool(
+            pool,
+            (v) => () => {
+              started.push(v);
+              return gates.get(v)!.promise;
+            },
+            { submitOptions: () => ({ key: 'user-1' }) },
+          ),
+          take(1),
+        )
+        .subscribe((v) => seen.push(v));
+      gates.get('a')!.resolve('a');
+      await settleDown();
+      expect(seen).to.deep.equal(['a']);
+      expect(started).to.deep.equal(['a']);
+      expect(pool.stats).to.include({
+        succeeded: 1,
+        cancelled: pool.stats.submitted - 1,
+        running: 0,
+        queued: 0,
+      });
     });
   });
 

@@ -1,4 +1,4 @@
-import { Observable, Subject, takeUntil, type OperatorFunction } from 'rxjs';
+import { Observable, Subject, takeUntil, type OperatorFunction, type Subscription } from 'rxjs';
 import { Err, Ok, type Result } from 'ts-results-es';
 import type { Future } from '../futures/future.js';
 import { describeValue, type RoomOptions, type SubmitOptions } from '../pool/options.js';
@@ -65,6 +65,12 @@ export interface TaskSubmitter<Job> {
   hasRoom?(options?: Pick<RoomOptions, 'key'>): boolean;
   /** The counters that tell whether a task would start at once. */
   readonly stats?: Pick<PoolStats, 'workers' | 'idleWorkers' | 'maxWorkers' | 'queued' | 'paused'>;
+  /**
+   * Runs `change` as one step: nothing starts in a place that the
+   * cancellations it makes free until it is over. With it, the tasks a
+   * subscription cancels never start one another.
+   */
+  batch?(change: () => void): void;
 }
 
 /** Any pool but a `ThreadPool` typed by its module (`ThreadPool<typeof import('./math.js')>`). */
@@ -104,10 +110,15 @@ interface UntypedModule {
  *   stream goes on. A `project` that throws (or a job the pool refuses to
  *   take, such as a non-function) is a bug in the pipeline, not a task's
  *   failure: it errors the stream in the same way, with `settle` too.
- * - **Results** are emitted as the pool tells of each settlement, before
- *   it starts the task that settlement made room for: a result that ends
- *   the stream (`take(1)`, a failure) cancels the next task before it
- *   starts, where `mergeMap` would not have subscribed to it yet.
+ * - **Results** are emitted one at a time, as the pool tells of each
+ *   settlement, before it starts the task that settlement made room for: a
+ *   result that ends the stream (`take(1)`, a failure) cancels the tasks
+ *   still queued before they start, where `mergeMap` would not have
+ *   subscribed to them yet (only a task whose own submission started the
+ *   one that ended the stream, a synchronous one, may still start). A
+ *   result told while another is on its way downstream (an operator there
+ *   fed the source, or acted on the pool) waits for it, and the stream
+ *   completes once every emission has returned.
  * - **Cancel:** unsubscribing (or a source error) cancels every task this
  *   subscription submitted that has not finished: queued ones never start,
  *   running ones see their `ctx.signal` abort; the pool counts them as
@@ -212,6 +223,8 @@ export function runInPool<T, Job>(
       let awaited = 0; // submitted, result not yet handled
       const backlog = new Fifo<T>(); // values waiting for room in the pool
       const early = new Map<number, Result<unknown, unknown>>(); // ordered: results waiting for an earlier one
+      const told = new Fifo<Result<unknown, unknown>>(); // unordered: results waiting for one being emitted
+      let emitting = false;
       let submitted = 0;
       // The submit options of the first value waiting, once asked for (see `firstOptions`).
       let waitingOptions: SubmitOptions | undefined | typeof NOT_ASKED = NOT_ASKED;
@@ -245,15 +258,29 @@ export function runInPool<T, Job>(
         subscriber.error(error);
       };
 
+      // As one step of the pool, where it has them: no task cancelled here frees a place (or its
+      // key) that another of them, about to be cancelled, would start in.
       const cancelInFlight = (reason: unknown): void => {
         if (inFlight.size === 0) return;
         const futures = [...inFlight];
         inFlight.clear();
-        for (const future of futures) future.cancel(reason);
+        const cancelAll = (): void => {
+          for (const future of futures) future.cancel(reason);
+        };
+        if (pool.batch === undefined) cancelAll();
+        else pool.batch(cancelAll);
       };
 
       const completeIfDone = (): void => {
-        if (active && sourceDone && awaited === 0 && backlog.size === 0 && early.size === 0) {
+        if (
+          active &&
+          !emitting &&
+          sourceDone &&
+          awaited === 0 &&
+          backlog.size === 0 &&
+          early.size === 0 &&
+          told.size === 0
+        ) {
           active = false;
           subscriber.complete();
         }
@@ -262,6 +289,28 @@ export function runInPool<T, Job>(
       // Without `settle`, only successes get this far.
       const emit = (result: Result<unknown, unknown>): void => {
         subscriber.next(settle || result.isErr() ? result : result.value);
+        // Downstream is done (`take(1)`), maybe while this subscribe() still runs and before its
+        // teardown is in place: nothing more is taken in or started.
+        if (subscriber.closed) teardown();
+      };
+
+      // Results are emitted one at a time: one told while another is on its way downstream (a
+      // downstream operator acted on the pool or the source) waits for it, keeping the order, and
+      // the stream completes only once every emission has returned.
+      const flush = (): void => {
+        if (emitting) return;
+        emitting = true;
+        if (ordered) {
+          for (let next = early.get(nextToEmit); next !== undefined && active; next = early.get(nextToEmit)) {
+            early.delete(nextToEmit);
+            nextToEmit++;
+            emit(next);
+          }
+        } else {
+          while (told.size > 0 && active) emit(told.shift());
+        }
+        emitting = false;
+        completeIfDone();
       };
 
       const settled = (future: Future<unknown>, index: number, result: Result<unknown, unknown>): void => {
@@ -272,18 +321,9 @@ export function runInPool<T, Job>(
           fail(result.error);
           return;
         }
-        if (!ordered) emit(result);
-        else if (index !== nextToEmit) early.set(index, result);
-        else {
-          emit(result);
-          nextToEmit++;
-          for (let next = early.get(nextToEmit); next !== undefined && active; next = early.get(nextToEmit)) {
-            early.delete(nextToEmit);
-            nextToEmit++;
-            emit(next);
-          }
-        }
-        completeIfDone();
+        if (ordered) early.set(index, result);
+        else told.push(result);
+        flush();
       };
 
       /** The options of the value about to be submitted (whose index is `submitted`); undefined if asking threw. */
@@ -373,7 +413,22 @@ export function runInPool<T, Job>(
         pool.ready(key === undefined ? { signal } : { signal, key }).then(onRoom, fail);
       };
 
-      const subscription = source.pipe(takeUntil(stopSource)).subscribe({
+      // Set once the source's subscribe() returns; a synchronous source may end the stream before.
+      let subscription: Subscription | undefined = undefined;
+      const teardown = (): void => {
+        if (active) ended = 'runInPool: unsubscribed';
+        active = taking = false;
+        subscription?.unsubscribe();
+        stopSource.next(); // the source, if still inside its subscribe()
+        stopSource.complete();
+        stopWaiting?.abort();
+        cancelInFlight(ended);
+        backlog.clear();
+        early.clear();
+        told.clear();
+      };
+
+      subscription = source.pipe(takeUntil(stopSource)).subscribe({
         next: (value) => {
           if (!taking) return;
           // A value that arrives while earlier ones wait (or `ready()` is pending) waits behind them.
@@ -399,16 +454,7 @@ export function runInPool<T, Job>(
         },
       });
 
-      return () => {
-        if (active) ended = 'runInPool: unsubscribed';
-        active = taking = false;
-        subscription.unsubscribe();
-        stopSource.complete();
-        stopWaiting?.abort();
-        cancelInFlight(ended);
-        backlog.clear();
-        early.clear();
-      };
+      return teardown;
     });
 }
 

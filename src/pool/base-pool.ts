@@ -203,6 +203,16 @@ export abstract class BasePool<Job> implements AsyncDisposable {
     );
   }
 
+  /**
+   * Runs `change` as one step of the pool: nothing starts in a place that
+   * its cancellations free until it is over (as `clear()` and a group's
+   * `cancel()` do). What `runInPool` cancels a subscription's tasks with.
+   * @internal
+   */
+  batch(change: () => void): void {
+    this.#core.batch(change);
+  }
+
   /** A snapshot of the pool's counters. */
   get stats(): PoolStats {
     return this.#core.stats();
