@@ -47,6 +47,28 @@ describe('idle timeout (fake timers)', () => {
     }
   });
 
+  it('waits exactly idleTimeout for a worker busy in between, from moments with fractions of a ms', async () => {
+    // Its timer, armed when it first went idle, waits out the rest: 512 - (513.7 - 2.7) is
+    // 0.99999999999994 in floating point, which sinon would cut to 0.
+    for (const [start, idleTimeout] of [
+      [0.7, 512],
+      [93.3, 1955],
+      [0.3, 2048],
+    ] as const) {
+      await clock.tickAsync(start);
+      const pool = new Pool({ maxWorkers: 1, idleTimeout });
+      await pool.submit(() => 'first');
+      const busy = pool.submit(() => new Promise((resolve) => setTimeout(resolve, 2)));
+      await clock.tickAsync(2);
+      await busy;
+      await clock.tickAsync(idleTimeout - 1);
+      expect(pool.stats.workers, `${start}, ${idleTimeout}`).to.equal(1);
+      await clock.tickAsync(1);
+      expect(pool.stats.workers, `${start}, ${idleTimeout}`).to.equal(0);
+      await pool.close();
+    }
+  });
+
   it('a task arriving just before the timeout keeps the worker for another full timeout', async () => {
     const pool = new Pool({ maxWorkers: 1, idleTimeout: 1000 });
     await pool.submit(() => 1);

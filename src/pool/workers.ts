@@ -23,6 +23,13 @@ const CRASH_BACKOFF_MIN = 100;
 const CRASH_BACKOFF_MAX = 5_000;
 
 /**
+ * A delay in whole ms, never short of `ms`: a difference of moments that
+ * hold fractions of a ms rounds (512 − (513.7 − 2.7) is 0.99999999999994),
+ * and a timer that cuts its delay to whole ms (sinon's) would fire a tick early.
+ */
+const wholeMs = (ms: number): number => Math.ceil(ms - 1e-6);
+
+/**
  * The pool's workers: starting and stopping them within `minWorkers` and
  * `maxWorkers`, the idle stack (the most recently idle worker is reused first,
  * so the last to go idle is the last to stop), idle timers and the reaper.
@@ -243,7 +250,7 @@ export class WorkerSet<Job> {
     // Timers are armed lazily: a worker busy in between is idle since later, and waits
     // the rest. One idle all along has been for as long as the timer's own clock says.
     if (worker.idleSince !== worker.idleTimerSince) {
-      const remaining = this.#idleTimeout - (now() - worker.idleSince);
+      const remaining = wholeMs(this.#idleTimeout - (now() - worker.idleSince));
       if (remaining > 0) {
         this.#startIdleTimer(worker, remaining);
         return;
@@ -280,7 +287,7 @@ export class WorkerSet<Job> {
     // One already running on the timers in force serves: it checks the idle time when it fires.
     else if (worker.idleTimer?.current !== true) {
       // What is left of the timeout: all of it for a worker idle since `at`, whatever fraction of a ms it holds.
-      this.#startIdleTimer(worker, this.#idleTimeout - ((at ?? now()) - worker.idleSince));
+      this.#startIdleTimer(worker, wholeMs(this.#idleTimeout - ((at ?? now()) - worker.idleSince)));
     }
   }
 
