@@ -86,6 +86,32 @@ describe('thread protocol: thrown values', () => {
     expect(roundTrip(nameless)).to.include({ name: 'Error', message: 'why', stack });
   });
 
+  it('an error whose cause or one of whose errors cannot be read loses that part alone', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const error = roundTrip(Object.assign(new RangeError('disk full', { cause: proxy }), { code: 'ENOSPC' }));
+    expect(error).to.be.instanceOf(RangeError).and.include({ message: 'disk full', code: 'ENOSPC' });
+    expect((error as Error).cause)
+      .to.be.instanceOf(Error)
+      .with.property('message')
+      .that.matches(/cannot be read/);
+    const errors = [new Error('a'), new Error('b')];
+    Object.defineProperty(errors, 1, {
+      get() {
+        throw new Error('unreadable element');
+      },
+    });
+    const unreadableOne = Object.defineProperty(new AggregateError([], 'two failures'), 'errors', {
+      value: errors,
+    });
+    const aggregate = roundTrip(unreadableOne) as AggregateError;
+    expect(aggregate).to.be.instanceOf(AggregateError).and.include({ message: 'two failures' });
+    expect((aggregate.errors as Error[]).map((inner) => inner.message)).to.deep.equal([
+      'a',
+      'a value that cannot be read was thrown: Error: unreadable element',
+    ]);
+  });
+
   it('a thrown value that cannot even be read (a revoked proxy) comes back as an Error that says so', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();

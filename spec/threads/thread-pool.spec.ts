@@ -202,6 +202,22 @@ describe('ThreadPool', () => {
       expect(await pool.run('thread')).to.equal(thread);
     });
 
+    it('an error whose cause cannot be read loses its cause alone; a value that throws one on cloning fails its task', async () => {
+      const result = await pool.run('throwsWithRevokedCause').result();
+      const error = result.isErr() ? (result.error as RangeError & { code?: string }) : undefined;
+      expect(error).to.be.instanceOf(RangeError).and.include({ message: 'disk full', code: 'ENOSPC' });
+      expect(error!.cause)
+        .to.be.instanceOf(Error)
+        .with.property('message')
+        .that.matches(/cannot be read/);
+      const thread = await pool.run('thread');
+      const returned = await pool.run('returnsRevokedThrower').result();
+      expect(returned.isErr() && (returned.error as Error).message).to.match(
+        /^returnsRevokedThrower\(\) returned a value that cannot be cloned: /,
+      );
+      expect(await pool.run('thread')).to.equal(thread);
+    });
+
     it('an error thrown with a getter that throws loses that property alone', async () => {
       const result = await pool.run('throwsWithGetter').result();
       const error = result.isErr() ? (result.error as RangeError & { code?: string }) : undefined;

@@ -120,7 +120,8 @@ const describe = (value) => {
   try {
     return String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    // A revoked proxy: even its tag cannot be read.
+    return readOr(() => Object.prototype.toString.call(value), 'an unreadable value');
   }
 };
 
@@ -139,8 +140,17 @@ const readOr = (read, otherwise) => {
 };
 const unreadable = Symbol('unreadable');
 
-// An error's parts are read one by one: a getter that throws loses only the part it stands for.
-function recordThrown(thrown, depth) {
+// The record of what read() gives; if reading it throws (a getter, a revoked proxy), of an Error
+// that says so. An error's parts are read one by one: one that cannot be read loses only itself.
+function recordRead(read, depth) {
+  try {
+    return record(read(), depth);
+  } catch (error) {
+    return errorRecord('Error', 'a value that cannot be read was thrown: ' + describe(error));
+  }
+}
+
+function record(thrown, depth) {
   if (!(thrown instanceof Error)) {
     if (cloneable(thrown)) return { kind: 'value', value: thrown };
     return errorRecord('Error', 'a value that cannot be cloned was thrown: ' + describe(thrown));
@@ -157,16 +167,21 @@ function recordThrown(thrown, depth) {
     stack: typeof stack === 'string' ? stack : undefined,
     props,
   };
-  const kinds = [];
-  for (let proto = Object.getPrototypeOf(thrown); proto !== null; proto = Object.getPrototypeOf(proto)) {
-    if (Object.hasOwn(proto, errorKind)) kinds.push(String(proto[errorKind]));
-  }
+  const kinds = readOr(() => {
+    const found = [];
+    for (let proto = Object.getPrototypeOf(thrown); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      if (Object.hasOwn(proto, errorKind)) found.push(String(proto[errorKind]));
+    }
+    return found;
+  }, []);
   if (kinds.length > 0) error.kinds = kinds;
   if (depth < 8) {
-    const cause = readOr(() => ('cause' in thrown ? thrown.cause : unreadable), unreadable);
-    if (cause !== unreadable) error.cause = recordThrown(cause, depth + 1);
+    if (readOr(() => 'cause' in thrown, false)) error.cause = recordRead(() => thrown.cause, depth + 1);
     const errors = thrown instanceof AggregateError ? readOr(() => thrown.errors, undefined) : undefined;
-    if (Array.isArray(errors)) error.errors = errors.map((inner) => recordThrown(inner, depth + 1));
+    if (readOr(() => Array.isArray(errors), false)) {
+      const length = readOr(() => errors.length, 0);
+      error.errors = Array.from({ length }, (_, i) => recordRead(() => errors[i], depth + 1));
+    }
   }
   return { kind: 'error', error };
 }
@@ -214,13 +229,7 @@ function exported(exports, name) {
 }
 
 function failed(id, thrown) {
-  let error;
-  try {
-    error = recordThrown(thrown, 0);
-  } catch (recordError) {
-    error = errorRecord('Error', 'the thrown value cannot be read: ' + describe(recordError));
-  }
-  return { type: 'failed', id, error };
+  return { type: 'failed', id, error: recordRead(() => thrown, 0) };
 }
 
 async function run({ id, fn, args }) {
@@ -254,7 +263,7 @@ async function run({ id, fn, args }) {
     port.postMessage(reply, transfer);
   } catch (cloneError) {
     // A DataCloneError, or whatever a getter of the value threw (null, too).
-    const isError = cloneError instanceof Error;
+    const isError = readOr(() => cloneError instanceof Error, false);
     const name = isError ? readOr(() => String(cloneError.name), 'Error') : 'Error';
     const reason = isError ? readOr(() => String(cloneError.message), '') : describe(cloneError);
     const message = fn + '() returned a value that cannot be cloned: ' + reason;

@@ -112,7 +112,8 @@ const describe = (value: unknown): string => {
   try {
     return String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    // A revoked proxy: even its tag cannot be read.
+    return readOr(() => Object.prototype.toString.call(value), 'an unreadable value');
   }
 };
 
@@ -138,10 +139,14 @@ const unreadable = Symbol('unreadable');
  * ```
  */
 export function recordThrown(thrown: unknown, depth = 0): ThrownRecord {
+  return recordRead(() => thrown, depth);
+}
+
+/** The record of what `read()` gives; if reading it throws (a getter, a revoked proxy), of an Error that says so. */
+function recordRead(read: () => unknown, depth: number): ThrownRecord {
   try {
-    return record(thrown, depth);
+    return record(read(), depth);
   } catch (error) {
-    // A revoked proxy: what can be said of it.
     const message = `a value that cannot be read was thrown: ${describe(error)}`;
     return { kind: 'error', error: { name: 'Error', message, stack: undefined, props: {} } };
   }
@@ -168,13 +173,16 @@ function record(thrown: unknown, depth: number): ThrownRecord {
     stack: typeof stack === 'string' ? stack : undefined,
     props,
   };
-  const kinds = errorKinds(thrown);
+  const kinds = readOr(() => errorKinds(thrown), []);
   if (kinds.length > 0) error.kinds = kinds;
   if (depth < maxCauseDepth) {
-    const cause = readOr(() => ('cause' in thrown ? thrown.cause : unreadable), unreadable);
-    if (cause !== unreadable) error.cause = recordThrown(cause, depth + 1);
+    if (readOr(() => 'cause' in thrown, false)) error.cause = recordRead(() => thrown.cause, depth + 1);
     const errors = thrown instanceof AggregateError ? readOr(() => thrown.errors, undefined) : undefined;
-    if (Array.isArray(errors)) error.errors = errors.map((inner: unknown) => recordThrown(inner, depth + 1));
+    if (readOr(() => Array.isArray(errors), false)) {
+      const list = errors as unknown[];
+      const length = readOr(() => list.length, 0);
+      error.errors = Array.from({ length }, (_, i) => recordRead(() => list[i], depth + 1));
+    }
   }
   return { kind: 'error', error };
 }
