@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { firstValueFrom, lastValueFrom, toArray, type Subscription } from 'rxjs';
+import { config, firstValueFrom, lastValueFrom, toArray, type Subscription } from 'rxjs';
 import sinon from 'sinon';
 import { CancelledError, Future, Pool } from '../../src/index.js';
 import { deferred, flush } from '../support/deferred.js';
@@ -243,6 +243,33 @@ describe('Future', () => {
       }
     } finally {
       now.restore();
+    }
+  });
+
+  it('a synchronous listener that throws is reported, and the pool goes on', async () => {
+    const reported: unknown[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => reported.push(error);
+    try {
+      const pool = new Pool({ maxWorkers: 1 });
+      const gate = deferred<string>();
+      const first = pool.submit(() => gate.promise);
+      const told: string[] = [];
+      first.onSettled(() => {
+        throw new RangeError('Maximum call stack size exceeded');
+      });
+      first.onSettled((succeeded, outcome) => told.push(`${succeeded} ${String(outcome)}`));
+      const next = pool.submit(() => 'next');
+      gate.resolve('first');
+      expect(await next).to.equal('next');
+      expect(told).to.deep.equal(['true first']);
+      expect(reported)
+        .to.have.length(1)
+        .and.to.satisfy((errors: Error[]) => errors[0] instanceof RangeError);
+      expect(pool.stats).to.include({ succeeded: 2, running: 0, busyWorkers: 0 });
+      await pool.close();
+    } finally {
+      config.onUnhandledError = previous;
     }
   });
 

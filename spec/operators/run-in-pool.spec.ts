@@ -9,6 +9,8 @@ import {
   map,
   of,
   range,
+  repeat,
+  retry,
   take,
   takeUntil,
   tap,
@@ -208,6 +210,52 @@ describe('runInPool', () => {
       gate.resolve(0);
       await settleDown();
       expect(seen).to.deep.equal([0, 1, 'complete']);
+    });
+
+    it('a failure told while a result goes downstream comes after it', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      const source = new Subject<number>();
+      const gate = deferred<number>();
+      const seen = watch<number>();
+      source
+        .pipe(
+          runInPool(pool, (v) =>
+            v === 0
+              ? () => gate.promise
+              : () => {
+                  throw new Error('boom');
+                },
+          ),
+          tap((v) => v === 0 && source.next(9)), // its task throws at once
+        )
+        .subscribe(seen);
+      source.next(0);
+      gate.resolve(0);
+      await settleDown();
+      expect(seen.values).to.deep.equal([0]);
+      expect(seen.failure).to.have.property('message', 'boom');
+    });
+
+    it('repeat and retry over synchronous tasks go round thousands of times without overflowing the stack', async () => {
+      pool = new Pool({ maxWorkers: 1 });
+      // Each round used to start on the stack of the one before: repeat overflowed after some
+      // 4,000 rounds, retry after some 7,000.
+      const repeated = of(1).pipe(
+        runInPool(pool, (v) => () => v),
+        repeat(6_000),
+        count(),
+      );
+      expect(await lastValueFrom(repeated)).to.equal(6_000);
+      let tries = 0;
+      const retried = of(1).pipe(
+        runInPool(pool, () => () => {
+          if (++tries <= 9_000) throw new Error('not yet');
+          return tries;
+        }),
+        retry(9_000),
+      );
+      expect(await lastValueFrom(retried)).to.equal(9_001);
+      expect(pool.stats).to.include({ submitted: 15_001, running: 0, queued: 0 });
     });
 
     it('ordered: a result told while an earlier one goes downstream waits for it', async () => {

@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import { Err, Ok, type Result } from 'ts-results-es';
 import { all, allSettled, any, race } from './combinators.js';
+import { reportUnhandled } from './report.js';
 
 /**
  * Where a task is in its life. `blocked`, `queued` and `running` are pending;
@@ -301,7 +302,14 @@ export abstract class Future<T> extends NativePromise<T> {
     if (typeof pending !== 'object') return false;
     this.#pending = undefined;
     const succeeded = this.#state === 'succeeded';
-    for (const listener of pending.listeners) listener(succeeded, this.#outcome);
+    for (const listener of pending.listeners) {
+      // One that throws (a stack that overflowed downstream) is reported: the pool's step goes on.
+      try {
+        listener(succeeded, this.#outcome);
+      } catch (error) {
+        reportUnhandled(error);
+      }
+    }
     return true;
   }
 }

@@ -117,8 +117,11 @@ interface UntypedModule {
  *   subscribed to them yet (only a task whose own submission started the
  *   one that ended the stream, a synchronous one, may still start). A
  *   result told while another is on its way downstream (an operator there
- *   fed the source, or acted on the pool) waits for it, and the stream
- *   completes once every emission has returned.
+ *   fed the source, or acted on the pool) waits for it, a failure too, and
+ *   the stream completes once every emission has returned. A stream that
+ *   its tasks end within `subscribe()` (a synchronous source of
+ *   synchronous tasks) says so a microtask later, so that `repeat` and
+ *   `retry` around it start each round on a fresh stack.
  * - **Cancel:** unsubscribing (or a source error) cancels every task this
  *   subscription submitted that has not finished: queued ones never start,
  *   running ones see their `ctx.signal` abort; the pool counts them as
@@ -225,6 +228,8 @@ export function runInPool<T, Job>(
       const early = new Map<number, Result<unknown, unknown>>(); // ordered: results waiting for an earlier one
       const told = new Fifo<Result<unknown, unknown>>(); // unordered: results waiting for one being emitted
       let emitting = false;
+      let failure: { readonly error: unknown; readonly byTask: boolean } | undefined;
+      let subscribing = false;
       let submitted = 0;
       // The submit options of the first value waiting, once asked for (see `firstOptions`).
       let waitingOptions: SubmitOptions | undefined | typeof NOT_ASKED = NOT_ASKED;
@@ -249,13 +254,31 @@ export function runInPool<T, Job>(
         stopSource.next();
       };
 
-      const fail = (error: unknown): void => {
-        if (!active) return;
-        active = false;
+      // Nothing more starts from the failure on; the error is told once the emission under way,
+      // and the results told before the failure, have gone out.
+      const fail = (error: unknown, byTask = false): void => {
+        if (!active || failure !== undefined) return;
+        failure = { error, byTask };
         ended = error;
         stopTaking();
         cancelInFlight(error);
-        subscriber.error(error);
+        if (!emitting) end();
+      };
+
+      // The end: the failure, or completion. As with any Observable, a synchronous source of
+      // synchronous tasks ends within subscribe(), and `repeat` or `retry` around it nest.
+      const end = (): void => {
+        active = false;
+        // Ended by its tasks within subscribe() (a synchronous source of synchronous tasks): told a
+        // microtask on, so that `repeat` or `retry` subscribes again from a fresh stack rather than
+        // looping on this one, through the pool's step, until it overflows. (A source that errors,
+        // or a `project` that throws, ends it at once, as under `mergeMap`.)
+        if (subscribing && (failure === undefined || failure.byTask)) void Promise.resolve().then(tellEnd);
+        else tellEnd();
+      };
+      const tellEnd = (): void => {
+        if (failure === undefined) subscriber.complete();
+        else subscriber.error(failure.error);
       };
 
       // As one step of the pool, where it has them: no task cancelled here frees a place (or its
@@ -274,6 +297,7 @@ export function runInPool<T, Job>(
       const completeIfDone = (): void => {
         if (
           active &&
+          failure === undefined &&
           !emitting &&
           sourceDone &&
           awaited === 0 &&
@@ -281,8 +305,7 @@ export function runInPool<T, Job>(
           early.size === 0 &&
           told.size === 0
         ) {
-          active = false;
-          subscriber.complete();
+          end();
         }
       };
 
@@ -301,7 +324,11 @@ export function runInPool<T, Job>(
         if (emitting) return;
         emitting = true;
         if (ordered) {
-          for (let next = early.get(nextToEmit); next !== undefined && active; next = early.get(nextToEmit)) {
+          for (
+            let next = early.get(nextToEmit);
+            next !== undefined && active && failure === undefined;
+            next = early.get(nextToEmit)
+          ) {
             early.delete(nextToEmit);
             nextToEmit++;
             emit(next);
@@ -310,15 +337,16 @@ export function runInPool<T, Job>(
           while (told.size > 0 && active) emit(told.shift());
         }
         emitting = false;
-        completeIfDone();
+        if (failure === undefined) completeIfDone();
+        else if (active) end();
       };
 
       const settled = (future: Future<unknown>, index: number, result: Result<unknown, unknown>): void => {
-        if (!active) return;
+        if (!active || failure !== undefined) return;
         awaited--;
         inFlight.delete(future);
         if (!settle && result.isErr()) {
-          fail(result.error);
+          fail(result.error, true);
           return;
         }
         if (ordered) early.set(index, result);
@@ -428,6 +456,7 @@ export function runInPool<T, Job>(
         told.clear();
       };
 
+      subscribing = true;
       subscription = source.pipe(takeUntil(stopSource)).subscribe({
         next: (value) => {
           if (!taking) return;
@@ -453,6 +482,7 @@ export function runInPool<T, Job>(
           completeIfDone();
         },
       });
+      subscribing = false;
 
       return teardown;
     });

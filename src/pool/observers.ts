@@ -1,4 +1,5 @@
-import { Observable, Subject, config, distinctUntilChanged } from 'rxjs';
+import { Observable, Subject, distinctUntilChanged } from 'rxjs';
+import { reportUnhandled } from '../futures/report.js';
 import type { PoolEvent, ScalingEvent } from './events.js';
 import type { PoolStats } from './stats.js';
 
@@ -164,12 +165,7 @@ export class PoolObservers {
     try {
       subject.next(value);
     } catch (error) {
-      const report = config.onUnhandledError;
-      if (report) report(error);
-      else
-        globalThis.setTimeout(() => {
-          throw error;
-        });
+      reportUnhandled(error);
     } finally {
       this.#delivering = false;
     }
