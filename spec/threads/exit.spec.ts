@@ -1,27 +1,29 @@
 import { expect } from 'chai';
 import { runTsx } from '../support/child.js';
 
+/** Runs a fixture as its own process, with the pool's threads under tsx too; expects it to print `output` and exit 0. */
+async function expectRun(fixture: string, output: string): Promise<void> {
+  const { code, stdout, stderr } = await runTsx(`spec/threads/fixtures/${fixture}`, {
+    preloads: ['./spec/support/threads.mjs'],
+  });
+  expect(stdout + stderr).to.equal(output);
+  expect(code).to.equal(0);
+}
+
 describe('ThreadPool after close()', () => {
   it('no thread, timer or handle is left, and idle threads hold nothing: the process exits by itself', async function () {
     this.timeout(30_000);
-    const { code, stdout, stderr } = await runTsx('spec/threads/fixtures/close-and-exit.ts', {
-      preloads: ['./spec/support/threads.mjs'],
-    });
-    expect(stdout + stderr).to.equal(
+    await expectRun(
+      'close-and-exit.ts',
       'closed after 9 tasks (2 on caller-runs): 55 89 144 233 377 610 2 4 6\n',
     );
-    expect(code).to.equal(0);
   });
 });
 
 describe('ThreadPool, once close() or terminate() has resolved', () => {
   it("holds nothing: its threads have exited, as after piscina's destroy()", async function () {
     this.timeout(30_000);
-    const { code, stdout, stderr } = await runTsx('spec/threads/fixtures/closed-holds-nothing.ts', {
-      preloads: ['./spec/support/threads.mjs'],
-    });
-    expect(stdout + stderr).to.equal('[]\n');
-    expect(code).to.equal(0);
+    await expectRun('closed-holds-nothing.ts', '[]\n');
   });
 });
 
@@ -55,10 +57,6 @@ describe("ThreadPool and a thread's output", () => {
 describe('ThreadPool stopping a thread that loops', () => {
   it('terminate(), and close() after an abortGrace, resolve though nothing else holds the process open', async function () {
     this.timeout(30_000);
-    const { code, stdout, stderr } = await runTsx('spec/threads/fixtures/terminate-a-loop.ts', {
-      preloads: ['./spec/support/threads.mjs'],
-    });
-    expect(stdout + stderr).to.equal('terminate() resolved: cancelled\nclose() resolved: cancelled\n');
-    expect(code).to.equal(0);
+    await expectRun('terminate-a-loop.ts', 'terminate() resolved: cancelled\nclose() resolved: cancelled\n');
   });
 });
