@@ -258,6 +258,30 @@ describe('runInPool', () => {
       expect(pool.stats).to.include({ submitted: 15_001, running: 0, queued: 0 });
     });
 
+    it('take(1): a task whose own submission starts the one that ends the stream never starts', async () => {
+      // Value 2's submission makes lazy start a worker for value 1, queued before it, whose
+      // synchronous result ends the stream while 2 is still being submitted.
+      pool = new Pool({ maxWorkers: 4, scaleUp: 'lazy' });
+      const gate = deferred<number>();
+      const started: number[] = [];
+      const seen: number[] = [];
+      from([0, 1, 2])
+        .pipe(
+          runInPool(pool, (v) => () => {
+            started.push(v);
+            return v === 0 ? gate.promise : v;
+          }),
+          take(1),
+        )
+        .subscribe((v) => seen.push(v));
+      await settleDown();
+      expect(seen).to.deep.equal([1]);
+      expect(started).to.deep.equal([0, 1]);
+      gate.resolve(0);
+      await pool.drain();
+      expect(started).to.deep.equal([0, 1]);
+    });
+
     it('ordered: a result told while an earlier one goes downstream waits for it', async () => {
       pool = new Pool({ maxWorkers: 2 });
       const source = new Subject<number>();
@@ -612,6 +636,8 @@ describe('runInPool', () => {
               signals.push(signal);
               if (end === 'unsubscribe') stop.next();
               else source.error(new Error('source broke'));
+              // Aborted by now: the stream's end cancels it as it ends.
+              if (signal.aborted) return Promise.resolve(0);
               return new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(0)));
             }),
             takeUntil(stop),

@@ -114,8 +114,9 @@ interface UntypedModule {
  *   settlement, before it starts the task that settlement made room for: a
  *   result that ends the stream (`take(1)`, a failure) cancels the tasks
  *   still queued before they start, where `mergeMap` would not have
- *   subscribed to them yet (only a task whose own submission started the
- *   one that ended the stream, a synchronous one, may still start). A
+ *   subscribed to them yet (on a pool with `batch`, as `Pool` and
+ *   `ThreadPool` have, also a task being submitted: each is queued before
+ *   the pool starts anything). A
  *   result told while another is on its way downstream (an operator there
  *   fed the source, or acted on the pool) waits for it, a failure too, and
  *   the stream completes once every emission has returned. A stream that
@@ -375,7 +376,23 @@ export function runInPool<T, Job>(
         submit(backlog.shift(), taskOptions);
       };
 
+      // Submitted as one step of the pool, where it has them: the task is queued before any other
+      // starts, so that one which ends the stream as it starts (a synchronous task's result)
+      // finds this one among those to cancel, before it starts too. One closure for every value.
+      let nextValue: T;
+      let nextOptions: SubmitOptions | undefined;
+      const submitNext = (): void => submitNow(nextValue, nextOptions);
       const submit = (value: T, taskOptions: SubmitOptions | undefined): void => {
+        if (pool.batch === undefined) {
+          submitNow(value, taskOptions);
+          return;
+        }
+        nextValue = value;
+        nextOptions = taskOptions;
+        pool.batch(submitNext);
+      };
+
+      const submitNow = (value: T, taskOptions: SubmitOptions | undefined): void => {
         if (!taking) return; // asking for its options failed the stream
         const index = submitted++;
         // Counted from the start of its submission: a listener the pool tells meanwhile may end
