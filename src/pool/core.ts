@@ -686,9 +686,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
         else this.#cancelQueued(task, error);
         break;
       case 'running':
-        task.abortFor(error);
-        this.#settle(task, 'cancelled', error, task.worker?.id ?? -1);
-        this.#abort(task, error);
+        this.#settleRunning(task, 'cancelled', error);
         break;
       default:
         return false;
@@ -729,10 +727,19 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (task.state !== 'running') return;
     const timeout = task.timeout ?? this.#options.taskTimeout!;
     const error = new TimeoutError(timeout, { taskId: task.id });
-    task.abortFor(error);
-    this.#settle(task, 'failed', error, task.worker?.id ?? -1);
-    this.#abort(task, error);
+    this.#settleRunning(task, 'failed', error);
     this.changed();
+  }
+
+  /**
+   * Settles a running task before its function returns, and aborts it. Why
+   * its signal aborts is decided first: a listener told of the settlement
+   * may terminate the pool, whose abort then keeps this reason.
+   */
+  #settleRunning(task: Task<Job>, state: 'failed' | 'cancelled', error: Error, terminating = false): void {
+    task.abortFor(error);
+    this.#settle(task, state, error, task.worker?.id ?? -1);
+    this.#abort(task, error, terminating);
   }
 
   #watchSignal(task: Task<Job>): void {
@@ -966,9 +973,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
           }
           if (state === 'blocked') this.#blockedInTransit--;
           else if (state === 'queued') this.#queuedInTransit--;
-          if (state === 'running') task.abortFor(cause);
-          this.#settle(task, 'cancelled', cause, state === 'running' ? (task.worker?.id ?? -1) : undefined);
-          if (state === 'running') this.#abort(task, cause, true);
+          if (state === 'running') this.#settleRunning(task, 'cancelled', cause, true);
+          else this.#settle(task, 'cancelled', cause);
         }
       } finally {
         this.#emptying = emptying;
