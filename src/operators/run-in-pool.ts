@@ -116,13 +116,13 @@ interface UntypedModule {
  *   still queued before they start, where `mergeMap` would not have
  *   subscribed to them yet (on a pool with `batch`, as `Pool` and
  *   `ThreadPool` have, also a task being submitted: each is queued before
- *   the pool starts anything). A
- *   result told while another is on its way downstream (an operator there
- *   fed the source, or acted on the pool) waits for it, a failure too, and
- *   the stream completes once every emission has returned. A stream that
- *   its tasks end within `subscribe()` (a synchronous source of
- *   synchronous tasks) says so a microtask later, so that `repeat` and
- *   `retry` around it start each round on a fresh stack.
+ *   the pool starts anything). A result told while another is on its way
+ *   downstream (an operator there fed the source, or acted on the pool)
+ *   waits for it, a failure too, and the stream completes once every
+ *   emission has returned. A stream that its tasks end within `subscribe()`
+ *   (a synchronous source of synchronous tasks) says so a microtask later,
+ *   so that `repeat` and `retry` around it start each round on a fresh
+ *   stack.
  * - **Cancel:** unsubscribing (or a source error) cancels every task this
  *   subscription submitted that has not finished: queued ones never start,
  *   running ones see their `ctx.signal` abort; the pool counts them as
@@ -266,8 +266,7 @@ export function runInPool<T, Job>(
         if (!emitting) end();
       };
 
-      // The end: the failure, or completion. As with any Observable, a synchronous source of
-      // synchronous tasks ends within subscribe(), and `repeat` or `retry` around it nest.
+      // The end: the failure, or completion.
       const end = (): void => {
         active = false;
         // Ended by its tasks within subscribe() (a synchronous source of synchronous tasks): told a
@@ -282,17 +281,21 @@ export function runInPool<T, Job>(
         else subscriber.error(failure.error);
       };
 
-      // As one step of the pool, where it has them: no task cancelled here frees a place (or its
-      // key) that another of them, about to be cancelled, would start in.
+      // As one step of the pool, where it has them: nothing starts until `change` is over.
+      const inOneStep = (change: () => void): void => {
+        if (pool.batch === undefined) change();
+        else pool.batch(change);
+      };
+
+      // In one step: no task cancelled here frees a place (or its key) that another of them,
+      // about to be cancelled, would start in.
       const cancelInFlight = (reason: unknown): void => {
         if (inFlight.size === 0) return;
         const futures = [...inFlight];
         inFlight.clear();
-        const cancelAll = (): void => {
+        inOneStep(() => {
           for (const future of futures) future.cancel(reason);
-        };
-        if (pool.batch === undefined) cancelAll();
-        else pool.batch(cancelAll);
+        });
       };
 
       const completeIfDone = (): void => {
@@ -376,20 +379,16 @@ export function runInPool<T, Job>(
         submit(backlog.shift(), taskOptions);
       };
 
-      // Submitted as one step of the pool, where it has them: the task is queued before any other
-      // starts, so that one which ends the stream as it starts (a synchronous task's result)
-      // finds this one among those to cancel, before it starts too. One closure for every value.
+      // Submitted in one step: the task is queued before any other starts, so that one which
+      // ends the stream as it starts (a synchronous task's result) finds this one among those to
+      // cancel, before it starts too. One closure for every value.
       let nextValue: T;
       let nextOptions: SubmitOptions | undefined;
       const submitNext = (): void => submitNow(nextValue, nextOptions);
       const submit = (value: T, taskOptions: SubmitOptions | undefined): void => {
-        if (pool.batch === undefined) {
-          submitNow(value, taskOptions);
-          return;
-        }
         nextValue = value;
         nextOptions = taskOptions;
-        pool.batch(submitNext);
+        inOneStep(submitNext);
       };
 
       const submitNow = (value: T, taskOptions: SubmitOptions | undefined): void => {
