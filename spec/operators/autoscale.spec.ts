@@ -398,12 +398,33 @@ describe('autoscale', () => {
         .pipe(autoscale(pool, { minWorkers: 2, maxWorkers: 64, alpha: 0.1, cooldownMs: 1_000 }))
         .subscribe((workers) => applied.push(workers));
       const gate = deferred();
+      await clock.tickAsync(1); // the seed is 0: a burst at the moment of subscribing would replace it
       for (let i = 0; i < 30; i++) pool.submit(() => gate.promise);
       await flush();
       // One sample of 30 against the seed of 0, whatever snapshots the resize made: ⌈0.1 · 30⌉.
       expect(applied).to.deep.equal([3]);
       await clock.tickAsync(1_000); // the demand holds: sampled again, the forecast moves on
       expect(applied.at(-1)).to.equal(6); // ⌈0.1 · 30 + 0.9 · 3⌉
+      gate.resolve();
+      await pool.close();
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('seeds the forecast with the last sample of the first moment: a burst at subscription', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const pool = new Pool({ maxWorkers: 2 });
+      const applied = appliedTo(pool, { minWorkers: 2, maxWorkers: 64, alpha: 0.1, cooldownMs: 1_000 });
+      const gate = deferred();
+      for (let i = 0; i < 20; i++) pool.submit(() => gate.promise);
+      await flush();
+      expect(applied).to.deep.equal([20]); // not ⌈0.1 · 20⌉: the snapshot of 0 at that moment is replaced
+      await clock.tickAsync(1);
+      pool.submit(() => gate.promise); // 21: F = 0.1 · 21 + 0.9 · 20 = 20.1
+      await flush();
+      expect(applied).to.deep.equal([20, 21]);
       gate.resolve();
       await pool.close();
     } finally {

@@ -70,10 +70,11 @@ const roundUp = (value: number): number => Math.ceil(value - 1e-9);
  * moving average, `F = alpha·d + (1 − alpha)·F`, seeded with the first
  * sample; it snaps to `d` once within 0.01 of it. Samples taken at the same
  * moment (`scheduler.now()`) count as one, the last: a burst of snapshots,
- * or the one each resize makes, moves the forecast once, not once each. When the source is silent
- * for `cooldownMs` (a pool emits stats only when something changes), the last
- * stats still hold, so they are sampled again, every `cooldownMs`, while
- * that could still change the decision.
+ * or the one each resize makes, moves the forecast once, not once each; a
+ * burst submitted at the moment of subscribing is the seed. When the source
+ * is silent for `cooldownMs` (a pool emits stats only when something
+ * changes), the last stats still hold, so they are sampled again, every
+ * `cooldownMs`, while that could still change the decision.
  *
  * **Damping.** Let `current` be the `maxWorkers` in force: the last value
  * applied, or the pool's own when a snapshot shows it moved since the
@@ -125,7 +126,8 @@ export function autoscale(
   const { minWorkers, maxWorkers, alpha, scaleDownThreshold, cooldownMs, scheduler } = checkPolicy(policy);
   return (source) =>
     new Observable<number>((subscriber) => {
-      let seeded = false; // the forecast starts at the first sample
+      let seeded = false; // the forecast starts at the first moment's last sample
+      let seededAt = NaN;
       let current = NaN; // the maxWorkers in force: the last value applied, or the pool's when it moved
       let seen = NaN; // the pool's maxWorkers in the last snapshot
       let emitted = NaN; // the last value emitted
@@ -160,11 +162,18 @@ export function autoscale(
 
       // A later sample at the same moment replaces the one before instead of adding to it: a
       // resize's own snapshot (or a burst's many) must not weigh as many samples.
+      // The first moment's last sample is the seed.
       const sample = (value: number, now: number): void => {
-        if (now !== sampledAt) before = forecast;
+        if (!seeded || now === seededAt) {
+          seeded = true;
+          seededAt = now;
+          forecast = value;
+        } else {
+          if (now !== sampledAt) before = forecast;
+          forecast = alpha * value + (1 - alpha) * before;
+          if (Math.abs(forecast - value) < SNAP) forecast = value;
+        }
         demand = value;
-        forecast = alpha * value + (1 - alpha) * before;
-        if (Math.abs(forecast - value) < SNAP) forecast = value;
         sampledAt = now;
       };
 
@@ -231,11 +240,6 @@ export function autoscale(
           }
           const now = scheduler.now();
           const value = stats.running + stats.queued + stats.blocked;
-          if (!seeded) {
-            seeded = true;
-            forecast = before = value;
-            sampledAt = now;
-          }
           poolMinWorkers = stats.minWorkers;
           // The pool's maxWorkers moved: to the value applied, or by someone else's resize (the new starting point).
           if (stats.maxWorkers !== seen) {
