@@ -127,6 +127,28 @@ describe('task groups', () => {
     running.resolve();
   });
 
+  it('wait rejects with the failure, not with the cancellation a listener made while told of it, on a fake clock too', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      for (const failFast of [false, true]) {
+        const group = pool.group({ failFast });
+        const other = group.submit(({ signal }) => new Promise((_, reject) => (signal.onabort = reject)));
+        const failing = deferred();
+        const failed = group.submit(() => failing.promise);
+        const subscription = pool.events$.subscribe((event) => {
+          if (event.type === 'task:failed' && event.taskId === failed.id) group.cancel('depended on it');
+        });
+        failing.reject(new Error('boom'));
+        const caught = await group.wait().catch((e: unknown) => e);
+        subscription.unsubscribe();
+        expect([other.timing.settledAt, failed.timing.settledAt]).to.deep.equal([0, 0]);
+        expect(caught, `failFast: ${failFast}`).to.have.property('message', 'boom');
+      }
+    } finally {
+      clock.restore();
+    }
+  });
+
   it("wait and settled cover the tasks submitted while they wait, as errgroup's Wait: a task may add to its group", async () => {
     const group = pool.group<string>();
     const child = deferred<string>();
@@ -350,6 +372,25 @@ describe('task groups', () => {
     expect(called).to.equal(false);
     expect(events).to.deep.equal(['task:cancelled']);
     expect(await group.settled()).to.have.length(1);
+  });
+
+  it('cancel gives a task submitted later the error it gives the others, with no reason too', async () => {
+    for (const reason of [undefined, 'stop']) {
+      const group = pool.group();
+      const gate = deferred();
+      const before = group.submit(() => gate.promise);
+      group.cancel(reason);
+      const after = group.submit(() => 1);
+      const [early, late] = await Promise.all([
+        before.catch((e: unknown) => e),
+        after.catch((e: unknown) => e),
+      ]);
+      for (const error of [early, late]) {
+        expect(error).to.be.instanceOf(CancelledError).with.property('message', 'The task was cancelled');
+        expect((error as CancelledError).cause, `cancel(${reason})`).to.equal(reason);
+      }
+      gate.resolve();
+    }
   });
 
   it('cancel cancels its blocked tasks all at once: none starts in a place another freed', async () => {

@@ -27,14 +27,28 @@ type Settled = 'succeeded' | 'failed' | 'cancelled';
 
 type Resolve = (value: unknown) => void;
 type Reject = (reason: unknown) => void;
-/** A synchronous listener: told whether the Future succeeded, and its value or error. */
-type Listener = (succeeded: boolean, outcome: unknown) => void;
+/**
+ * A synchronous listener: told whether the Future succeeded, its value or
+ * error, and its place in the order in which watched Futures settled (see
+ * {@link Future.onSettled}).
+ */
+type Listener = (succeeded: boolean, outcome: unknown, order: number) => void;
 
 /** A pending Future that has synchronous listeners: its resolve function, and them. */
 interface Watched {
   readonly resolve: Resolve;
   readonly listeners: Listener[];
+  /** Its place among the settlements of watched Futures, once settled. */
+  order: number;
 }
+
+/**
+ * Settlements of Futures with synchronous listeners so far. Listeners are
+ * told in the order their Futures settled, but for one settled while
+ * another's settling was being told (by a listener of the pool's events):
+ * its number tells then, where the two moments may be equal (a fake clock).
+ */
+let settlements = 0;
 
 /**
  * `Promise`, typed so that a class can extend it without taking on its
@@ -239,18 +253,23 @@ export abstract class Future<T> extends NativePromise<T> {
   /**
    * Calls `listener` synchronously when the pool tells of the settlement (see
    * {@link Future.notifySettled}), before it starts what the settlement made
-   * room for; at once if the Future has settled. What `toObservable` and
-   * `runInPool` build on: a stream ended by a result cancels the next task
-   * before it starts.
+   * room for; at once if the Future has settled. What `toObservable`,
+   * `runInPool` and task groups build on: a stream ended by a result cancels
+   * the next task before it starts.
+   *
+   * `order` tells which of two watched Futures settled first (the lower),
+   * also when a listener of the pool's events settled one while the other's
+   * settlement was being told. A Future that had settled before it was
+   * watched gets the number of the latest settlement, as if it settled then.
    * @internal
    */
   onSettled(listener: Listener): void {
     if (this.settled) {
-      listener(this.#state === 'succeeded', this.#outcome);
+      listener(this.#state === 'succeeded', this.#outcome, settlements);
       return;
     }
     const pending = this.#pending!;
-    if (typeof pending === 'function') this.#pending = { resolve: pending, listeners: [listener] };
+    if (typeof pending === 'function') this.#pending = { resolve: pending, listeners: [listener], order: 0 };
     else pending.listeners.push(listener);
   }
 
@@ -284,6 +303,7 @@ export abstract class Future<T> extends NativePromise<T> {
       this.#pending = undefined;
     } else {
       resolve = pending.resolve; // the record stays until its listeners are told
+      pending.order = ++settlements;
     }
     if (state === 'succeeded') {
       resolve(outcome);
@@ -305,7 +325,7 @@ export abstract class Future<T> extends NativePromise<T> {
     for (const listener of pending.listeners) {
       // One that throws (a stack that overflowed downstream) is reported: the pool's step goes on.
       try {
-        listener(succeeded, this.#outcome);
+        listener(succeeded, this.#outcome, pending.order);
       } catch (error) {
         reportUnhandled(error);
       }

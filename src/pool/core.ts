@@ -14,7 +14,7 @@ import { scaleUpPolicies, type ScaleUpPolicy } from './policies/scale-up.js';
 import type { Runtime, RuntimeWorker } from './runtime.js';
 import { RateGate } from './rate.js';
 import type { PoolStats } from './stats.js';
-import { cancelledError, Context, Task, type TaskOwner } from './task.js';
+import { cancelledError, Context, signalError, Task, type TaskOwner } from './task.js';
 import type { WorkerSlot } from './worker.js';
 import { WorkerSet, type WorkersHost } from './workers.js';
 
@@ -148,7 +148,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (this.#closed) {
       this.refuse(task, new PoolClosedError({ taskId: task.id }), 'failed', at);
     } else if (signal?.aborted) {
-      this.#settle(task, 'cancelled', this.#signalError(task), undefined);
+      this.#settle(task, 'cancelled', signalError(task.id, signal), undefined);
       this.changed();
     } else {
       if (this.#blocked.size === 0 && this.#roomToWait()) this.enqueue(task, at);
@@ -748,13 +748,6 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   #unwatchSignal(task: Task<Job>): void {
     if (task.signal !== undefined) this.#signals.delete(task.signal, task);
-  }
-
-  #signalError(task: Task<Job>): CancelledError {
-    return new CancelledError('The task was cancelled by its signal', {
-      taskId: task.id,
-      cause: task.signal!.reason,
-    });
   }
 
   /**

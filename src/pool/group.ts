@@ -3,6 +3,7 @@ import { all, allSettled } from '../futures/combinators.js';
 import type { Future } from '../futures/future.js';
 import { checkSubmitOptions, describeValue, type SubmitOptions } from './options.js';
 import type { TaskFunction } from './runtime.js';
+import { GroupStop } from './task.js';
 
 /**
  * What a group's `submit` takes for a task whose result is `R`: a task
@@ -70,6 +71,10 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   #pending = 0;
   /** The first task of the group that failed or was cancelled. */
   #firstFailure: Future<T> | undefined = undefined;
+  /** Its place in the order Futures settled in (see `Future.onSettled`). */
+  #firstFailureOrder = 0;
+  /** What `cancel()` was given, or the failure that stopped a fail-fast group. */
+  #stopReason: unknown = undefined;
   /** Calls of `wait()` and `settled()` waiting for nothing to be pending (a `wait()`, or for a failure). */
   #waiters: { readonly resolve: () => void; readonly untilFailure: boolean }[] = [];
 
@@ -130,8 +135,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     this.#watch(future, index);
     // The group stopped while it was being submitted (a task that ran at once cancelled it), or
     // had stopped and it keeps a signal of its own.
-    const stopped = this.#stop?.signal;
-    if (stopped?.aborted === true && !future.settled) future.cancel(stopped.reason);
+    if (this.#stop?.signal.aborted === true && !future.settled) future.cancel(this.#stopReason);
     return future as Future<GroupResult<T, R>>;
   }
 
@@ -143,20 +147,21 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   #watch(future: Future<T>, index: number): void {
     if (index === this.#futures.length) this.#futures.push(future);
     else this.#futures.splice(index, 0, future);
-    future.toObservable().subscribe({
-      complete: () => this.#settled(),
-      error: (error: unknown) => {
-        const earlier = this.#firstFailure;
-        const first = earlier === undefined;
+    future.onSettled((succeeded, outcome, order) => {
+      if (!succeeded) {
+        const first = this.#firstFailure === undefined;
         // Told in the order they settled, but for one settled while another's settling was being
-        // published (a listener of events$ cancelling a task of the group): its time tells then.
-        if (first || future.timing.settledAt! < earlier.timing.settledAt!) this.#firstFailure = future;
+        // published (a listener of events$ cancelling a task of the group): its order tells then.
+        if (first || order < this.#firstFailureOrder) {
+          this.#firstFailure = future;
+          this.#firstFailureOrder = order;
+        }
         // The first to fail or be cancelled (what wait() rejects with) stops the group, as any error
         // returned in an errgroup cancels its context.
-        if (this.#failFast && !this.#stop!.signal.aborted) this.cancel(error);
+        if (this.#failFast && !this.#stop!.signal.aborted) this.cancel(outcome);
         if (first) this.#wake(true);
-        this.#settled();
-      },
+      }
+      this.#settled();
     });
   }
 
@@ -212,7 +217,10 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     this.#batch(() => {
       for (const future of this.#futures) future.cancel(reason);
       const stop = (this.#stop ??= new AbortController());
-      if (!stop.signal.aborted) stop.abort(reason);
+      if (stop.signal.aborted) return;
+      this.#stopReason = reason;
+      // A task submitted from now on is cancelled at once, as `cancel(reason)` cancels the others.
+      stop.abort(new GroupStop(reason));
     });
   }
 }

@@ -47,6 +47,24 @@ export function cancelledError(message: string, taskId: number, reason: unknown)
   return new CancelledError(message, { taskId, ...(reason === undefined ? {} : { cause: reason }) });
 }
 
+/**
+ * The reason a task group aborts its signal with once it has stopped: a task
+ * that signal cancels gets the error `cancel(reason)` gives the group's
+ * others, with the group's `reason` as its cause (an `AbortController`
+ * would turn no reason into an `AbortError`).
+ */
+export class GroupStop {
+  constructor(readonly reason: unknown) {}
+}
+
+/** The `CancelledError` of a task its signal cancelled: the signal's reason is its cause. */
+export function signalError(taskId: number, signal: AbortSignal): CancelledError {
+  const reason: unknown = signal.reason;
+  return reason instanceof GroupStop
+    ? cancelledError('The task was cancelled', taskId, reason.reason)
+    : new CancelledError('The task was cancelled by its signal', { taskId, cause: reason });
+}
+
 /** What a task asks of the pool that owns it. */
 export interface TaskOwner<Job> {
   cancelTask(task: Task<Job>, error: CancelledError): boolean;
@@ -172,13 +190,7 @@ export class Task<Job> extends Future<unknown> implements QueueEntry {
   /** The user's signal fired (the task is its abort listener): cancel, with its reason as the cause. */
   handleEvent(): void {
     // Settled meanwhile by a listener of another task on the same signal.
-    this.#owner?.cancelTask(
-      this,
-      new CancelledError('The task was cancelled by its signal', {
-        taskId: this.id,
-        cause: this.signal!.reason,
-      }),
-    );
+    this.#owner?.cancelTask(this, signalError(this.id, this.signal!));
   }
 
   /** Its timeout elapsed. */
