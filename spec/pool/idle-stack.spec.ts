@@ -5,14 +5,20 @@ import { IdleStack } from '../../src/pool/idle-stack.js';
 interface Worker {
   readonly id: number;
   waiting: boolean;
+  /** Still starting, for `popStarted`. */
+  starting?: boolean;
 }
 
-type Op = { op: 'push' } | { op: 'pop' } | { op: 'remove'; index: number };
+const isStarting = (worker: Worker): boolean => worker.starting === true;
+
+type Op =
+  { op: 'push'; starting: boolean } | { op: 'pop' } | { op: 'popStarted' } | { op: 'remove'; index: number };
 
 const ops: fc.Arbitrary<Op[]> = fc.array(
   fc.oneof(
-    { weight: 4, arbitrary: fc.constant<Op>({ op: 'push' }) },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('push' as const), starting: fc.boolean() }) },
     { weight: 2, arbitrary: fc.constant<Op>({ op: 'pop' }) },
+    { weight: 2, arbitrary: fc.constant<Op>({ op: 'popStarted' }) },
     { weight: 3, arbitrary: fc.record({ op: fc.constant('remove' as const), index: fc.nat() }) },
   ),
   { maxLength: 400 },
@@ -54,11 +60,16 @@ describe('IdleStack', () => {
         let nextId = 1;
         for (const step of sequence) {
           if (step.op === 'push') {
-            const worker = { id: nextId++, waiting: false };
+            const worker = { id: nextId++, waiting: false, starting: step.starting };
             stack.push(worker);
             model.push(worker);
           } else if (step.op === 'pop') {
             expect(stack.pop()).to.equal(model.pop());
+          } else if (step.op === 'popStarted') {
+            // The most recent that has started, else the most recent.
+            const at = model.findLastIndex((worker) => !isStarting(worker));
+            const expected = at === -1 ? model.pop() : model.splice(at, 1)[0];
+            expect(stack.popStarted(isStarting)).to.equal(expected);
           } else if (model.length > 0) {
             // Workers removed here never come back, as a stopped worker never does.
             const [worker] = model.splice(step.index % model.length, 1);
@@ -70,6 +81,18 @@ describe('IdleStack', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('popStarted passes over workers still starting, for the most recently idle one that has started', () => {
+    const stack = new IdleStack<Worker>();
+    const [a, b, c, d] = [false, false, true, true].map((starting, id) => ({ id, waiting: false, starting }));
+    for (const worker of [a!, b!, c!, d!]) stack.push(worker);
+    expect(stack.popStarted(isStarting)).to.equal(b);
+    expect(stack.oldestFirst()).to.deep.equal([a, c, d]);
+    expect(stack.popStarted(isStarting)).to.equal(a);
+    expect(stack.popStarted(isStarting)).to.equal(d); // none has started: the most recently idle
+    expect(stack.oldestFirst()).to.deep.equal([c]);
+    expect(c!.waiting).to.equal(true);
   });
 
   it('keeps its order when stopping thousands of idle workers one by one sweeps it', () => {

@@ -274,6 +274,18 @@ describe('ThreadPool', () => {
       await slow.close();
     });
 
+    it('a task goes to an idle thread that has loaded, not to one still loading that went idle later', async () => {
+      const slow = new ThreadPool({ module: slowLoad, minWorkers: 1, maxWorkers: 2 });
+      const startedOn: number[] = [];
+      slow.events$.subscribe((event) => event.type === 'task:started' && startedOn.push(event.workerId));
+      await slow.run('add', 1, 2); // the warm thread has loaded
+      slow.resize({ minWorkers: 2 }); // a second warm thread starts, idle while it loads
+      expect(slow.stats).to.include({ workers: 2, idleWorkers: 2 });
+      await slow.run('add', 3, 4);
+      expect(startedOn).to.deep.equal([1, 1]);
+      await slow.close();
+    });
+
     it('a start-up longer than the timeout times the task out', async () => {
       const slow = new ThreadPool({ module: slowLoad, maxWorkers: 1, taskTimeout: 50 });
       const result = await slow.submit({ fn: 'add', args: [1, 2] }).result();

@@ -38,6 +38,29 @@ export class IdleStack<W extends Idling> {
   }
 
   /**
+   * Takes the most recently idle worker off the stack, but for one that
+   * `starting` says has not finished starting (a thread loading its module)
+   * while one that has waits below it: the most recent such one is taken
+   * instead, and the others keep their places. A task given to a starting
+   * worker would wait for its start.
+   */
+  popStarted(starting: (worker: W) => boolean): W | undefined {
+    const top = this.pop();
+    if (top === undefined || !starting(top)) return top;
+    const passed = [top];
+    let started: W | undefined;
+    for (let worker = this.pop(); worker !== undefined; worker = this.pop()) {
+      if (!starting(worker)) {
+        started = worker;
+        break;
+      }
+      passed.push(worker);
+    }
+    for (let i = passed.length - 1; i >= 0; i--) this.push(passed[i]!);
+    return started ?? this.pop();
+  }
+
+  /**
    * Takes a worker that leaves for good (it is stopping) off the stack, if it
    * is on it. A worker removed here must not be pushed again: its old place
    * would read as waiting too.

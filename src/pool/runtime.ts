@@ -27,6 +27,11 @@ export interface RuntimeWorker<Job> {
    * counts from then.
    */
   onceReady?(callback: () => void): boolean;
+  /**
+   * True while the worker still starts (see `onceReady`): an idle worker
+   * that has started is given a task before it. Absent: always started.
+   */
+  readonly starting?: boolean;
   /** Stops the worker; it runs nothing more. */
   stop(): void;
 }

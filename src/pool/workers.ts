@@ -15,6 +15,8 @@ export interface WorkersHost<Job> extends WorkerHost<Job> {
   changed(): void;
 }
 
+const isStarting = (worker: { readonly runtime: { readonly starting?: boolean } }): boolean =>
+  worker.runtime.starting === true;
 const onReaperTick = (workers: WorkerSet<unknown>): void => workers.reaperTick();
 const onWarmUpDue = (workers: WorkerSet<unknown>): void => workers.warmUpDue();
 
@@ -105,7 +107,7 @@ export class WorkerSet<Job> {
       if (surplus === undefined) return undefined;
       this.stop(surplus, 'resize');
     }
-    return this.#idle.pop();
+    return this.#idle.popStarted(isStarting);
   }
 
   /** Puts back a worker taken by `takeIdle` that found nothing to do. */

@@ -126,6 +126,11 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     });
   }
 
+  /** The thread is still loading the module. */
+  get starting(): boolean {
+    return !this.#loaded && !this.#stopped;
+  }
+
   /** Until the thread has loaded the module: `callback` then, and true. */
   onceReady(callback: () => void): boolean {
     if (this.#loaded) return false;

@@ -93,8 +93,9 @@ export declare const moduleType: unique symbol;
  * - **Threads** are started on demand, stopped after `idleTimeout`, and all
  *   terminated by `close()` (which resolves once they have exited); an idle
  *   thread never holds the process open.
- *   A task waits for the thread started for it, even if another frees
- *   first: keep `idleTimeout` well above a thread's start-up (tens of ms),
+ *   An idle thread that has loaded `module` takes a task before one still
+ *   loading (a warm thread started by `resize`, or after a crash). A task
+ *   waits for the thread started for it, even if another frees first: keep `idleTimeout` well above a thread's start-up (tens of ms),
  *   or keep threads warm with `minWorkers`, so that bursts reuse threads
  *   rather than start one while another times out.
  *
