@@ -72,7 +72,10 @@ describe('observables', () => {
     it('pool events: paused, resumed, resized, drained, worker started and stopped, closed; then completes', async () => {
       pool.pause();
       pool.resume();
+      pool.resize({ maxWorkers: 1 }); // as they are: nothing changed, nothing to tell
+      pool.resize({});
       pool.resize({ maxWorkers: 2 });
+      pool.resize({ minWorkers: 0, maxWorkers: 2 });
       await pool.submit(async () => 1);
       await flush();
       await pool.close();

@@ -780,10 +780,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     checkBounds(min, max);
     // A closed pool's bounds are final, as its stats are.
     if (this.#finished) return;
+    const changed = min !== workers.minWorkers || max !== workers.maxWorkers;
     workers.minWorkers = min;
     workers.maxWorkers = max;
     // In force before anyone hears of them: a listener's own resize() is the last word.
-    if (this.observers.eventsObserved) {
+    if (changed && this.observers.eventsObserved) {
       this.#emit({ type: 'pool:resized', time: now(), minWorkers: min, maxWorkers: max });
     }
     workers.applyBounds();
