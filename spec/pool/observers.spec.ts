@@ -175,6 +175,20 @@ describe('observables', () => {
       expect(snapshots.at(-1)).to.include({ succeeded: 100, workers: 0, closed: true });
     });
 
+    it('ends with the exact final state also when subscribers of events$ and scaling$ submit as they complete', async () => {
+      const pool = new Pool({ maxWorkers: 1 });
+      let last: PoolStats | undefined;
+      let atCompletion: PoolStats | undefined;
+      pool.state$.subscribe({ next: (stats) => (last = stats), complete: () => (atCompletion = pool.stats) });
+      for (const observable of [pool.events$, pool.scaling$] as Observable<unknown>[]) {
+        observable.subscribe({ complete: () => void pool.submit(() => 'refused') });
+      }
+      await pool.submit(() => 1);
+      await pool.close();
+      expect(atCompletion).to.include({ submitted: 3, rejected: 2 });
+      expect(last).to.deep.equal(atCompletion);
+    });
+
     it('a subscriber after close gets the final snapshot and completes', async () => {
       const pool = new Pool({ maxWorkers: 1 });
       await pool.submit(() => 1);

@@ -92,8 +92,8 @@ export class PoolObservers {
 
   /**
    * Publishes `pool:closed`, the last event: what a listener does then (a
-   * submission refused, a resize) is not published. Then a last exact depth
-   * and snapshot, and every observable completes.
+   * submission refused, a resize) is not published. `events$` and `scaling$`
+   * complete; then a last exact depth and snapshot, and the other two.
    *
    * When the pool finishes while a subscriber is being told of something (it
    * closed or terminated the pool from its handler), the end waits for the
@@ -108,10 +108,11 @@ export class PoolObservers {
   #end(time: () => number): void {
     this.#ended = true;
     if (this.#events.observed) this.#deliver(this.#events, { type: 'pool:closed', time: time() });
-    if (this.#depth.observed) this.depthChanged(this.#depthNow());
-    if (this.#state.observed) this.emitState(this.#snapshot());
     this.#events.complete();
     this.#scaling.complete();
+    // After those: what their subscribers do on completing (a submission refused) is in the last ones.
+    if (this.#depth.observed) this.depthChanged(this.#depthNow());
+    if (this.#state.observed) this.emitState(this.#snapshot());
     this.#state.complete();
     this.#depth.complete();
   }
