@@ -215,6 +215,22 @@ describe('observables', () => {
     });
   });
 
+  it('queueDepth$ follows stats.queued: a caller-runs task counts while it is told queued, as one that starts at once', async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
+    const seen: string[] = [];
+    pool.queueDepth$.subscribe((depth) => seen.push(`depth ${depth}`));
+    pool.events$.subscribe((event) => {
+      if (event.type === 'task:queued') seen.push(`queued, stats.queued ${pool.stats.queued}`);
+    });
+    const gate = deferred();
+    pool.submit(() => gate.promise); // on the worker
+    pool.submit(() => gate.promise); // on the caller
+    const once = ['queued, stats.queued 1', 'depth 1', 'depth 0'];
+    expect(seen).to.deep.equal(['depth 0', ...once, ...once]);
+    gate.resolve();
+    await pool.close();
+  });
+
   it('queueDepth$ misses no change that happened while nobody listened', async () => {
     const pool = new Pool({ maxWorkers: 1 });
     const gate = deferred();

@@ -112,7 +112,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#rate = rate === undefined ? undefined : new RateGate(rate.limit, rate.interval, () => this.#pump());
     this.observers = new PoolObservers(
       () => this.stats(),
-      () => this.#waiting(),
+      () => this.#depth(),
     );
     this.#workers = new WorkerSet(runtime, this.#dispatch, this.observers, options, this);
     this.#waiters = new Waiters({
@@ -320,7 +320,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     };
     this.#hadWork = true;
     this.#queuedInTransit++;
-    this.#emitTask('task:queued', task, at);
+    if (this.#bothObserved()) this.observers.batch(() => this.#tellQueued(task, at));
+    else this.#tellQueued(task, at);
     // A listener may have cancelled it (which took it out of transit).
     if (task.settled) {
       finish(undefined, false);
@@ -328,6 +329,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     }
     this.#queuedInTransit--;
     this.#begin(task, -1, now(), worker);
+    this.#depthChanged(); // as a task taken from the queue does (see `#started`)
     if (task.settled) {
       finish(undefined, true);
       return;
@@ -1021,7 +1023,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       busyWorkers: busy,
       minWorkers,
       maxWorkers,
-      queued: this.#waiting() + this.#queuedInTransit,
+      queued: this.#depth(),
       blocked: this.#blocked.size + this.#blockedInTransit,
       running: this.#running,
       submitted: this.#submitted,
@@ -1044,7 +1046,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   #depthChanged(): void {
-    if (this.observers.depthObserved) this.observers.depthChanged(this.#waiting());
+    if (this.observers.depthObserved) this.observers.depthChanged(this.#depth());
+  }
+
+  /** The queue's depth, as `stats.queued` counts it: tasks in transit too. */
+  #depth(): number {
+    return this.#waiting() + this.#queuedInTransit;
   }
 
   /**
