@@ -16,7 +16,11 @@ export interface Percentiles {
 
 /** What {@link latency} emits: percentiles of the wait and run times, in ms. */
 export interface LatencySnapshot {
-  /** Time from `task:queued` to `task:started`. */
+  /**
+   * Time from `task:queued` to `task:started`: in the queue. A submission
+   * blocked under `onFull: 'block'` is queued only once room frees, so its
+   * time blocked is not in it (it is in `future.timing`, from `submittedAt`).
+   */
   readonly wait: Percentiles;
   /** Time from `task:started` to `task:succeeded` or `task:failed`. */
   readonly run: Percentiles;
@@ -53,6 +57,11 @@ interface Sample {
  *   three percentiles: there is no duration to report, and `NaN` cannot be
  *   taken for a measured one (filter on `Number.isNaN` to skip such snapshots).
  * - Each emission costs O(window size): the window's durations are kept sorted.
+ * - It reads one pool's events: task ids are the pool's own, from 1, so the
+ *   merged events of two pools would mix their tasks. To follow several,
+ *   apply it to each pool's `events$` (and combine the results, with
+ *   `combineLatest` for one). `throughput`, which only counts, takes merged
+ *   streams.
  *
  * @throws TypeError | RangeError if `windowMs` is not a finite number > 0
  *   or `options.scheduler` is not a scheduler.

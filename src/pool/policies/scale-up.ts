@@ -92,7 +92,9 @@ const balanced: ScaleUpPolicy = { grow: (workers, waiting) => waiting > workers,
  *   of `n` tasks on an empty pool starts `min(n, maxWorkers)` workers.
  * - `'balanced'`: start one when the waiting tasks outnumber the workers
  *   (`waiting > workers`): at most about one waiting task per worker. A burst
- *   starts about half as many workers as `'eager'`.
+ *   of `n` on an empty pool starts about `n / 2` workers, within `maxWorkers`:
+ *   half as many as `'eager'` for a burst up to `maxWorkers`, as many for one
+ *   of `2 · maxWorkers` or more.
  * - `'lazy'`: start one for a task that waits when there is none; after that,
  *   when a task finishes and more tasks wait than when the previous one
  *   finished, or, at most once per synchronous run of code (until the
