@@ -149,6 +149,29 @@ describe('task groups', () => {
     }
   });
 
+  it('wait rejects with a failure at submission (an aborted signal), before a cancellation a listener made on hearing of it', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      for (const failFast of [false, true]) {
+        pool.pause(); // the first task stays queued
+        const group = pool.group({ failFast });
+        const queued = group.submit(() => 'queued');
+        const subscription = pool.events$.subscribe((event) => {
+          if (event.type === 'task:cancelled' && event.taskId !== queued.id)
+            queued.cancel('on hearing of it');
+        });
+        group.submit(() => 'never', { signal: AbortSignal.abort('aborted at submission') });
+        const caught = await group.wait().catch((e: unknown) => e);
+        subscription.unsubscribe();
+        pool.resume();
+        expect(queued.state).to.equal('cancelled');
+        expect(caught, `failFast: ${failFast}`).to.have.property('cause', 'aborted at submission');
+      }
+    } finally {
+      clock.restore();
+    }
+  });
+
   it("wait and settled cover the tasks submitted while they wait, as errgroup's Wait: a task may add to its group", async () => {
     const group = pool.group<string>();
     const child = deferred<string>();
@@ -344,6 +367,32 @@ describe('task groups', () => {
       'worker:stopped',
       'pool:closed',
     ]);
+  });
+
+  it('failFast: a failure ahead of thousands of queued tasks cancels them all with it as cause, each once', async () => {
+    const group = pool.group({ failFast: true });
+    const failing = deferred();
+    group.submit(() => failing.promise);
+    group.submit(({ signal }) => new Promise((_, reject) => (signal.onabort = reject))); // busy until aborted
+    const queued = Array.from({ length: 5_000 }, (_, i) => group.submit(() => i));
+    const boom = new Error('boom');
+    failing.reject(boom);
+    expect(await group.wait().catch((e: unknown) => e)).to.equal(boom);
+    expect(queued.every((future) => future.state === 'cancelled')).to.equal(true);
+    const causes = await Promise.all(queued.map((future) => future.catch((e: CancelledError) => e.cause)));
+    expect(new Set(causes)).to.deep.equal(new Set([boom]));
+    expect(pool.stats).to.include({ queued: 0, cancelled: 5_001, failed: 1, submitted: 5_002 });
+  });
+
+  it('failFast: cancel(reason) gives every task, and a later one, the reason as cause', async () => {
+    const group = pool.group({ failFast: true });
+    const running = [0, 1, 2].map(() =>
+      group.submit(({ signal }) => new Promise((_, reject) => (signal.onabort = reject))),
+    );
+    group.cancel('stop');
+    const later = group.submit(() => 'never');
+    const causes = await Promise.all([...running, later].map((f) => f.catch((e: CancelledError) => e.cause)));
+    expect(causes).to.deep.equal(['stop', 'stop', 'stop', 'stop']);
   });
 
   it('cancel cancels every unsettled task of the group only', async () => {

@@ -43,9 +43,21 @@ export abstract class BasePool<Job> implements AsyncDisposable {
     this.#core = new PoolCore(runtime, options);
   }
 
-  /** Submits a validated job. */
-  protected submitJob<T>(job: Job, options: SubmitOptions | undefined): Future<T> {
-    return this.#core.submit(job, options) as unknown as Future<T>;
+  /**
+   * Submits a validated job. `watch` is given its Future as soon as it
+   * exists, before anything can settle it: a group watches its tasks from
+   * then on.
+   */
+  protected submitJob<T>(
+    job: Job,
+    options: SubmitOptions | undefined,
+    watch?: (future: Future<T>) => void,
+  ): Future<T> {
+    return this.#core.submit(
+      job,
+      options,
+      watch as ((future: Future<unknown>) => void) | undefined,
+    ) as unknown as Future<T>;
   }
 
   /**
@@ -197,7 +209,7 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    */
   group<T = unknown>(options?: TaskGroupOptions): TaskGroup<T, Job> {
     return new TaskGroup<T, Job>(
-      (job, submitOptions) => this.submitJob<T>(job, submitOptions),
+      (job, submitOptions, watch) => this.submitJob<T>(job, submitOptions, watch),
       options,
       (change) => this.#core.batch(change),
     );

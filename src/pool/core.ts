@@ -1,4 +1,5 @@
 import { CancelledError, PoolClosedError, TimeoutError } from '../errors.js';
+import type { Future } from '../futures/future.js';
 import { now, Timer } from './clock.js';
 import { dispatchers, type Dispatcher } from './dispatch.js';
 import type { PoolEvent } from './events.js';
@@ -138,11 +139,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   // ─── Submission ────────────────────────────────────────────────────────────
 
-  submit(job: Job, options: unknown): Task<Job> {
+  /** `watch`: told of the task as soon as it exists, before anything can settle it. */
+  submit(job: Job, options: unknown, watch?: (future: Future<unknown>) => void): Task<Job> {
     const checked = checkSubmitOptions(options);
     const { key, signal } = checked;
     const at = now();
     const task = new Task<Job>(this, this.#nextTaskId++, job, checked, at);
+    if (watch !== undefined) watch(task);
     this.#submitted++;
     this.#waiters.submitted(key);
     if (this.#closed) {

@@ -27,6 +27,13 @@ export type GroupJob<Job, R> = Job extends TaskFunction<unknown> ? TaskFunction<
  */
 export type GroupResult<T, R> = unknown extends T ? R : T;
 
+/** How a group submits a job to its pool: `watch` is given the Future as soon as it exists. */
+type Submit<T, Job> = (
+  job: Job,
+  options: SubmitOptions | undefined,
+  watch: (future: Future<T>) => void,
+) => Future<T>;
+
 /** Options of `pool.group(options)`. */
 export interface TaskGroupOptions {
   /**
@@ -56,7 +63,7 @@ export interface TaskGroupOptions {
  * ```
  */
 export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
-  readonly #submit: (job: Job, options?: SubmitOptions) => Future<T>;
+  readonly #submit: Submit<T, Job>;
   /** Runs a change of many tasks (cancelling them) as one: the pool starts nothing in between. */
   readonly #batch: (change: () => void) => void;
   readonly #failFast: boolean;
@@ -73,17 +80,15 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   #firstFailure: Future<T> | undefined = undefined;
   /** Its place in the order Futures settled in (see `Future.onSettled`). */
   #firstFailureOrder = 0;
+  /** Stopped by `cancel()`, or under `failFast` by a failure: a later task is cancelled at once. */
+  #stopped = false;
   /** What `cancel()` was given, or the failure that stopped a fail-fast group. */
   #stopReason: unknown = undefined;
   /** Calls of `wait()` and `settled()` waiting for nothing to be pending (a `wait()`, or for a failure). */
   #waiters: { readonly resolve: () => void; readonly untilFailure: boolean }[] = [];
 
   /** @internal Made by `pool.group()`. */
-  constructor(
-    submit: (job: Job, options?: SubmitOptions) => Future<T>,
-    options: TaskGroupOptions = {},
-    batch: (change: () => void) => void,
-  ) {
+  constructor(submit: Submit<T, Job>, options: TaskGroupOptions = {}, batch: (change: () => void) => void) {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`group options must be an object, received ${describeValue(options)}`);
     }
@@ -106,8 +111,6 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    * fail-fast failure, a new task is cancelled at once (it never queues).
    */
   submit<R extends T = T>(job: GroupJob<Job, R>, options?: SubmitOptions): Future<GroupResult<T, R>> {
-    // Its place: a task that runs at once may submit to the group before its own Future is back.
-    const index = this.#futures.length;
     let submitOptions = options;
     const stop = this.#stop;
     if (stop !== undefined) {
@@ -127,26 +130,25 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     let future: Future<T>;
     try {
       // A GroupJob is the pool's Job, typed by its result; the pool runs it as such.
-      future = this.#submit(job as Job, submitOptions);
+      future = this.#submit(job as Job, submitOptions, this.#watch);
     } catch (error) {
       this.#settled();
       throw error;
     }
-    this.#watch(future, index);
     // The group stopped while it was being submitted (a task that ran at once cancelled it), or
     // had stopped and it keeps a signal of its own.
-    if (this.#stop?.signal.aborted === true && !future.settled) future.cancel(this.#stopReason);
+    if (this.#stopped && !future.settled) future.cancel(this.#stopReason);
     return future as Future<GroupResult<T, R>>;
   }
 
   /**
-   * Puts `future` at `index` of the group's futures (its place in submission
-   * order), and watches it until it settles: synchronously, so that a
-   * fail-fast failure lets nothing else start.
+   * Takes in a Future as soon as it exists, before anything can settle it
+   * (so that its settlement has its place in the order), and watches it
+   * until it settles: synchronously, so that a fail-fast failure lets
+   * nothing else start.
    */
-  #watch(future: Future<T>, index: number): void {
-    if (index === this.#futures.length) this.#futures.push(future);
-    else this.#futures.splice(index, 0, future);
+  readonly #watch = (future: Future<T>): void => {
+    this.#futures.push(future);
     future.onSettled((succeeded, outcome, order) => {
       if (!succeeded) {
         const first = this.#firstFailure === undefined;
@@ -158,12 +160,12 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
         }
         // The first to fail or be cancelled (what wait() rejects with) stops the group, as any error
         // returned in an errgroup cancels its context.
-        if (this.#failFast && !this.#stop!.signal.aborted) this.cancel(outcome);
+        if (this.#failFast && !this.#stopped) this.cancel(outcome);
         if (first) this.#wake(true);
       }
       this.#settled();
     });
-  }
+  };
 
   #settled(): void {
     if (--this.#pending === 0) this.#wake(false);
@@ -215,12 +217,15 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    */
   cancel(reason?: unknown): void {
     this.#batch(() => {
+      // Stopped first: each cancellation is a failure the group hears of, which must not stop it again.
+      if (!this.#stopped) {
+        this.#stopped = true;
+        this.#stopReason = reason;
+      }
       for (const future of this.#futures) future.cancel(reason);
       const stop = (this.#stop ??= new AbortController());
-      if (stop.signal.aborted) return;
-      this.#stopReason = reason;
       // A task submitted from now on is cancelled at once, as `cancel(reason)` cancels the others.
-      stop.abort(new GroupStop(reason));
+      if (!stop.signal.aborted) stop.abort(new GroupStop(this.#stopReason));
     });
   }
 }

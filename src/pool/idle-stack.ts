@@ -38,15 +38,13 @@ export class IdleStack<W extends Idling> {
   }
 
   /**
-   * Takes the most recently idle worker off the stack, but for one that
-   * `starting` says has not finished starting (a thread loading its module)
-   * while one that has waits below it: the most recent such one is taken
-   * instead, and the others keep their places. A task given to a starting
-   * worker would wait for its start.
+   * `top`, just popped, has not finished starting (a thread loading its
+   * module; `starting` tells): returns the most recently idle worker that
+   * has, taken off the stack in its stead (`top` goes back where it was, the
+   * others keep their places), or `top` if none has. A task given to a
+   * starting worker would wait for its start.
    */
-  popStarted(starting: (worker: W) => boolean): W | undefined {
-    const top = this.pop();
-    if (top === undefined || !starting(top)) return top;
+  startedInstead(top: W, starting: (worker: W) => boolean): W {
     const passed = [top];
     let started: W | undefined;
     for (let worker = this.pop(); worker !== undefined; worker = this.pop()) {
@@ -57,7 +55,7 @@ export class IdleStack<W extends Idling> {
       passed.push(worker);
     }
     for (let i = passed.length - 1; i >= 0; i--) this.push(passed[i]!);
-    return started ?? this.pop();
+    return started ?? this.pop()!;
   }
 
   /**

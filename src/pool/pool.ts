@@ -49,10 +49,11 @@ export class Pool extends BasePool<TaskFunction<unknown>> {
   protected override submitJob<T>(
     task: TaskFunction<unknown>,
     options: SubmitOptions | undefined,
+    watch?: (future: Future<T>) => void,
   ): Future<T> {
     if (typeof task !== 'function') {
       throw new TypeError(`task must be a function, received ${describeValue(task)}`);
     }
-    return super.submitJob<T>(task, options);
+    return super.submitJob<T>(task, options, watch);
   }
 }

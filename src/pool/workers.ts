@@ -107,7 +107,11 @@ export class WorkerSet<Job> {
       if (surplus === undefined) return undefined;
       this.stop(surplus, 'resize');
     }
-    return this.#idle.popStarted(isStarting);
+    const worker = this.#idle.pop();
+    // A thread still loading its module: one that has loaded goes first, if one is idle.
+    if (worker !== undefined && worker.runtime.starting === true)
+      return this.#idle.startedInstead(worker, isStarting);
+    return worker;
   }
 
   /** Puts back a worker taken by `takeIdle` that found nothing to do. */

@@ -180,7 +180,11 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
   }
 
   /** Every submission (`submit`, `run`, a group's `submit`) is checked here. */
-  protected override submitJob<T>(task: ThreadTask, options: SubmitOptions | undefined): Future<T> {
-    return super.submitJob<T>(checkTask(task), options);
+  protected override submitJob<T>(
+    task: ThreadTask,
+    options: SubmitOptions | undefined,
+    watch?: (future: Future<T>) => void,
+  ): Future<T> {
+    return super.submitJob<T>(checkTask(task), options, watch);
   }
 }
