@@ -870,6 +870,25 @@ describe('runInPool', () => {
       expect(seen.completed).to.equal(true);
     });
 
+    it('a value project feeds into the source waits for the one being submitted, as under mergeMap', async () => {
+      pool = new Pool({ maxWorkers: 1 });
+      const source = new Subject<number>();
+      const started: number[] = [];
+      const results = lastValueFrom(
+        source.pipe(
+          runInPool(pool, (value) => {
+            if (value < 4) source.next(value + 1);
+            else source.complete();
+            return () => (started.push(value), value);
+          }),
+          toArray(),
+        ),
+      );
+      source.next(0);
+      expect(await results).to.deep.equal([0, 1, 2, 3, 4]);
+      expect(started).to.deep.equal([0, 1, 2, 3, 4]);
+    });
+
     it('values that arrive while it waits for room are submitted in source order', async () => {
       pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
       const gates = Array.from({ length: 6 }, () => deferred<void>());

@@ -236,6 +236,9 @@ export function runInPool<T, Job>(
       let waitingOptions: SubmitOptions | undefined | typeof NOT_ASKED = NOT_ASKED;
       let nextToEmit = 0;
       let awaitingRoom = false;
+      // A value is being submitted: one the source emits meanwhile (from `project`, or from a
+      // listener the pool tells) waits behind it, as it would behind a value waiting for room.
+      let submitting = false;
       // Aborted on teardown: a `ready()` still pending then leaves the pool's waiters.
       let stopWaiting: AbortController | undefined;
       let sourceDone = false;
@@ -398,12 +401,15 @@ export function runInPool<T, Job>(
         // the source, and the stream does not complete without this task's result.
         awaited++;
         let future: Future<unknown>;
+        submitting = true;
         try {
           future = pool.submit(project(value, index), taskOptions);
         } catch (error) {
           awaited--;
           fail(error);
           return;
+        } finally {
+          submitting = false;
         }
         if (!active) {
           // The stream ended while the task was being submitted (a listener of its start
@@ -476,8 +482,9 @@ export function runInPool<T, Job>(
       subscription = source.pipe(takeUntil(stopSource)).subscribe({
         next: (value) => {
           if (!taking) return;
-          // A value that arrives while earlier ones wait (or `ready()` is pending) waits behind them.
-          if (backlog.size > 0) {
+          // A value that arrives while earlier ones wait (or `ready()` is pending), or while one is
+          // being submitted, waits behind them.
+          if (backlog.size > 0 || submitting) {
             backlog.push(value);
             requestRoom();
             return;
