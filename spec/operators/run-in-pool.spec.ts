@@ -889,6 +889,32 @@ describe('runInPool', () => {
       expect(started).to.deep.equal([0, 1, 2, 3, 4]);
     });
 
+    for (const onFull of ['reject', 'discard', 'caller-runs', 'discard-oldest'] as const) {
+      it(`${onFull}: a value whose place a plain submit() took after ready() waits for the next, refused never`, async () => {
+        const bounded = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull });
+        pool = bounded;
+        const [running, filler] = [deferred<void>(), deferred<void>()];
+        bounded.submit(() => running.promise);
+        bounded.submit(() => filler.promise); // the queue is full
+        let external: Future<unknown> | undefined;
+        // Code that never asks ready() submits as room frees, before the operator's turn comes.
+        const ready = bounded.ready.bind(bounded);
+        bounded.ready = (options) => {
+          const room = ready(options);
+          void room.then(() => (external = bounded.submit(() => 'external')));
+          return room;
+        };
+        const result = lastValueFrom(of('stream value').pipe(runInPool(bounded, (value) => () => value)));
+        await settleDown();
+        running.resolve(); // the filler starts: a place frees
+        await settleDown();
+        filler.resolve();
+        expect(await result).to.equal('stream value');
+        expect(external).to.not.equal(undefined);
+        expect(bounded.stats).to.include({ rejected: 0, cancelled: 0, succeeded: 4 });
+      });
+    }
+
     it('values that arrive while it waits for room are submitted in source order', async () => {
       pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
       const gates = Array.from({ length: 6 }, () => deferred<void>());

@@ -58,6 +58,12 @@ export interface TaskSubmitter<Job> {
   /** Submits one job as a task. */
   submit(job: Job, options?: SubmitOptions): Future<unknown>;
   /**
+   * Submits one job as a task that a full queue does not refuse: it waits
+   * as under `onFull: 'block'`. With it, a value submitted after `ready()`
+   * is not refused when other code took the place in between.
+   */
+  submitWaiting?(job: Job, options?: SubmitOptions): Future<unknown>;
+  /**
    * Whether `ready()` would resolve at once. With it and `stats`, a value is
    * submitted as it arrives while a task may start at once; without them,
    * every submission waits for `ready()`.
@@ -97,12 +103,13 @@ interface UntypedModule {
  *   microtask.
  * - **Backpressure:** otherwise it waits for `pool.ready()` before submitting
  *   the next value, so a bounded queue never refuses a value (whatever its
- *   `onFull` policy), and values are submitted in source order. Values that
- *   arrive meanwhile wait in an internal buffer, behind which every later
- *   value waits too; the cost is linear in the number of values, even for a
- *   large synchronous source. A value whose `submitOptions` give it a `key`
- *   waits for room for a task of that key (`ready({ key })`): behind a busy
- *   key, only the queue has room.
+ *   `onFull` policy; a value whose place other code took with a plain
+ *   `submit()` meanwhile waits, blocked, as under `'block'`), and values are
+ *   submitted in source order. Values that arrive meanwhile wait in an
+ *   internal buffer, behind which every later value waits too; the cost is
+ *   linear in the number of values, even for a large synchronous source. A
+ *   value whose `submitOptions` give it a `key` waits for room for a task of
+ *   that key (`ready({ key })`): behind a busy key, only the queue has room.
  * - **Failure:** a task that fails cancels every task this subscription
  *   still has in flight, then errors the stream with that error, in either
  *   order mode; the source is unsubscribed at once. With `settle: true` the
@@ -403,7 +410,11 @@ export function runInPool<T, Job>(
         let future: Future<unknown>;
         submitting = true;
         try {
-          future = pool.submit(project(value, index), taskOptions);
+          const job = project(value, index);
+          future =
+            pool.submitWaiting === undefined
+              ? pool.submit(job, taskOptions)
+              : pool.submitWaiting(job, taskOptions);
         } catch (error) {
           awaited--;
           fail(error);

@@ -52,12 +52,25 @@ export abstract class BasePool<Job> implements AsyncDisposable {
     job: Job,
     options: SubmitOptions | undefined,
     watch?: (future: Future<T>) => void,
+    waitWhenFull?: boolean,
   ): Future<T> {
     return this.#core.submit(
       job,
       options,
       watch as ((future: Future<unknown>) => void) | undefined,
+      waitWhenFull,
     ) as unknown as Future<T>;
+  }
+
+  /**
+   * Submits as `submit` does, but a full queue never refuses the task: it
+   * waits, blocked, as under `onFull: 'block'`, whatever the pool's policy.
+   * What `runInPool` submits with after `ready()`: other code may have
+   * taken the place meanwhile, and the stream's value is not to be lost.
+   * @internal
+   */
+  submitWaiting(job: Job, options?: SubmitOptions): Future<unknown> {
+    return this.submitJob(job, options, undefined, true);
   }
 
   /**

@@ -139,8 +139,17 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   // ─── Submission ────────────────────────────────────────────────────────────
 
-  /** `watch`: told of the task as soon as it exists, before anything can settle it. */
-  submit(job: Job, options: unknown, watch?: (future: Future<unknown>) => void): Task<Job> {
+  /**
+   * `watch`: told of the task as soon as it exists, before anything can
+   * settle it. `waitWhenFull`: a full queue blocks the submission, as under
+   * `onFull: 'block'`, whatever the pool's policy.
+   */
+  submit(
+    job: Job,
+    options: unknown,
+    watch?: (future: Future<unknown>) => void,
+    waitWhenFull = false,
+  ): Task<Job> {
     const checked = checkSubmitOptions(options);
     const { key, signal } = checked;
     const at = now();
@@ -156,7 +165,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     } else {
       if (this.#blocked.size === 0 && this.#roomToWait()) this.enqueue(task, at);
       else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.enqueue(task, at);
-      else this.#onFull.admit(this, task, at);
+      else (waitWhenFull ? fullPolicies.block : this.#onFull).admit(this, task, at);
     }
     return task;
   }

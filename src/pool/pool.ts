@@ -50,10 +50,11 @@ export class Pool extends BasePool<TaskFunction<unknown>> {
     task: TaskFunction<unknown>,
     options: SubmitOptions | undefined,
     watch?: (future: Future<T>) => void,
+    waitWhenFull?: boolean,
   ): Future<T> {
     if (typeof task !== 'function') {
       throw new TypeError(`task must be a function, received ${describeValue(task)}`);
     }
-    return super.submitJob<T>(task, options, watch);
+    return super.submitJob<T>(task, options, watch, waitWhenFull);
   }
 }

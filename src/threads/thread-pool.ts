@@ -184,7 +184,8 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
     task: ThreadTask,
     options: SubmitOptions | undefined,
     watch?: (future: Future<T>) => void,
+    waitWhenFull?: boolean,
   ): Future<T> {
-    return super.submitJob<T>(checkTask(task), options, watch);
+    return super.submitJob<T>(checkTask(task), options, watch, waitWhenFull);
   }
 }
