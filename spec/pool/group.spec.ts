@@ -384,6 +384,27 @@ describe('task groups', () => {
     expect(pool.stats).to.include({ queued: 0, cancelled: 5_001, failed: 1, submitted: 5_002 });
   });
 
+  it('failFast: stops with the first failure, not with a cancellation a listener made on hearing of it', async () => {
+    const single = new Pool({ maxWorkers: 1 }); // the next task waits while the first runs
+    const group = single.group({ failFast: true });
+    const boom = new Error('boom');
+    const failing = group.submit(async () => {
+      await null;
+      throw boom;
+    });
+    const next = group.submit(() => 'next');
+    single.events$.subscribe((event) => {
+      if (event.type === 'task:failed' && event.taskId === failing.id) next.cancel('on hearing of it');
+    });
+    const queued = group.submit(() => 'queued');
+    expect(await group.wait().catch((e: unknown) => e)).to.equal(boom);
+    const later = group.submit(() => 'later');
+    for (const future of [queued, later]) {
+      expect(await future.catch((e: CancelledError) => e.cause)).to.equal(boom);
+    }
+    await single.close();
+  });
+
   it('failFast: cancel(reason) gives every task, and a later one, the reason as cause', async () => {
     const group = pool.group({ failFast: true });
     const running = [0, 1, 2].map(() =>

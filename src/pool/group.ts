@@ -80,6 +80,10 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   #firstFailure: Future<T> | undefined = undefined;
   /** Its place in the order Futures settled in (see `Future.onSettled`). */
   #firstFailureOrder = 0;
+  /** Its error. */
+  #firstError: unknown = undefined;
+  /** Under `failFast`, until it stops: the failures told so far. */
+  readonly #toldFailures = new Set<Future<T>>();
   /** Stopped by `cancel()`, or under `failFast` by a failure: a later task is cancelled at once. */
   #stopped = false;
   /** What `cancel()` was given, or the failure that stopped a fail-fast group. */
@@ -157,15 +161,31 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
         if (first || order < this.#firstFailureOrder) {
           this.#firstFailure = future;
           this.#firstFailureOrder = order;
+          this.#firstError = outcome;
         }
-        // The first to fail or be cancelled (what wait() rejects with) stops the group, as any error
-        // returned in an errgroup cancels its context.
-        if (this.#failFast && !this.#stopped) this.cancel(outcome);
+        // The first to fail or be cancelled (what wait() rejects with) stops the group, with its
+        // error, as any error returned in an errgroup cancels its context. One that settled before
+        // this one and is not told yet is being told further up the stack: the group stops when it is.
+        if (this.#failFast && !this.#stopped) {
+          this.#toldFailures.add(future);
+          if (!this.#failureUntold()) {
+            this.#toldFailures.clear();
+            this.cancel(this.#firstError);
+          }
+        }
         if (first) this.#wake(true);
       }
       this.#settled();
     });
   };
+
+  /** Whether a task of the group has failed or been cancelled, and the group has not been told yet. */
+  #failureUntold(): boolean {
+    for (const future of this.#futures) {
+      if (future.settled && future.state !== 'succeeded' && !this.#toldFailures.has(future)) return true;
+    }
+    return false;
+  }
 
   #settled(): void {
     if (--this.#pending === 0) this.#wake(false);
