@@ -68,11 +68,11 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   readonly #batch: (change: () => void) => void;
   readonly #failFast: boolean;
   /**
-   * Aborted by `cancel()`, or under `failFast` by the first failure: a task
-   * submitted after that is cancelled at once. Under `failFast` every task
-   * watches it from the start.
+   * Made and aborted when the group stops (`cancel()`, or under `failFast`
+   * the first failure): a task submitted after that is given its signal, and
+   * is cancelled at once, never queued.
    */
-  #stop: AbortController | undefined;
+  #stop: AbortController | undefined = undefined;
   readonly #futures: Future<T>[] = [];
   /** Tasks of the group not settled yet. */
   #pending = 0;
@@ -102,7 +102,6 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     this.#submit = submit;
     this.#batch = batch;
     this.#failFast = options.failFast === true;
-    this.#stop = this.#failFast ? new AbortController() : undefined;
   }
 
   /** The group's futures so far, in submission order. */
@@ -116,17 +115,14 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    */
   submit<R extends T = T>(job: GroupJob<Job, R>, options?: SubmitOptions): Future<GroupResult<T, R>> {
     let submitOptions = options;
+    // Once the group has stopped, its aborted signal cancels a new task at once (its own signal,
+    // if any, no longer matters). Bad options still throw as they would have. Before that, a
+    // task needs no signal of the group's: it is among the group's Futures from its birth, and
+    // stopping cancels them all.
     const stop = this.#stop;
     if (stop !== undefined) {
-      // Under failFast a task watches the group's signal, so that a failure cancels every task
-      // of the group at once, also one whose submission it happened in (a task that ran at once
-      // and failed). A task with a signal of its own keeps it, and the failure cancels it
-      // directly: joining the two with AbortSignal.any would do the same, but Node 20 keeps
-      // every signal that makes alive for as long as the user's lives (some 60 B per task under
-      // a signal that lasts the process). Once the group has stopped, its aborted signal cancels
-      // a new task at once. Bad options still throw as they would have.
-      const own = checkSubmitOptions(options).signal;
-      if (own === undefined || stop.signal.aborted) submitOptions = { ...options, signal: stop.signal };
+      checkSubmitOptions(options);
+      submitOptions = { ...options, signal: stop.signal };
     }
     // Counted from now: a wait() called while it is being submitted (by a task that runs at
     // once, or a listener) waits for it too.
