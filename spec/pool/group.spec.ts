@@ -416,6 +416,24 @@ describe('task groups', () => {
     expect(causes).to.deep.equal(['stop', 'stop', 'stop', 'stop']);
   });
 
+  it('a task submitted while cancel() is under way (by a listener) is cancelled at once, on the caller too', async () => {
+    for (const failFast of [false, true]) {
+      const onCaller = new Pool({ maxWorkers: 1, queueCapacity: 0, onFull: 'caller-runs' });
+      const group = onCaller.group({ failFast });
+      let ran = false;
+      let late: Future<unknown> | undefined;
+      onCaller.events$.subscribe((event) => {
+        if (event.type === 'task:cancelled') late ??= group.submit(() => (ran = true));
+      });
+      group.submit(({ signal }) => new Promise((resolve) => (signal.onabort = resolve)));
+      group.cancel('stop');
+      expect(late?.state, `failFast: ${failFast}`).to.equal('cancelled');
+      expect(await late!.catch((e: CancelledError) => e.cause)).to.equal('stop');
+      expect(ran).to.equal(false);
+      await onCaller.close();
+    }
+  });
+
   it('cancel cancels every unsettled task of the group only', async () => {
     const group = pool.group();
     const outside = pool.submit(async () => 'outside');

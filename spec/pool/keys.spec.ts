@@ -32,6 +32,23 @@ describe('keyed tasks', () => {
     await pool.close();
   });
 
+  for (const onFull of ['caller-runs', 'discard-oldest'] as const) {
+    it(`${onFull}: a task of a key never overtakes one of that key made to wait blocked (runInPool's)`, async () => {
+      const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull });
+      const started: string[] = [];
+      const gate = deferred();
+      pool.submit(() => gate.promise);
+      pool.submit(() => void started.push('filler')); // the queue is full
+      const waiting = pool.submitWaiting(() => started.push('waiting'), { key: 'k' });
+      expect(waiting.state).to.equal('blocked');
+      const later = pool.submit(() => started.push('later'), { key: 'k' });
+      gate.resolve();
+      await Promise.all([waiting, later]);
+      expect(started).to.deep.equal(['filler', 'waiting', 'later']);
+      await pool.close();
+    });
+  }
+
   it('a failure does not block the key, nor does a cancellation', async () => {
     const pool = new Pool({ maxWorkers: 2 });
     const gate = deferred();

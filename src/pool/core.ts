@@ -165,7 +165,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     } else {
       if (this.#blocked.size === 0 && this.#roomToWait()) this.enqueue(task, at);
       else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.enqueue(task, at);
-      else (waitWhenFull ? fullPolicies.block : this.#onFull).admit(this, task, at);
+      else if (waitWhenFull || this.#keyBlocked(key)) fullPolicies.block.admit(this, task, at);
+      else this.#onFull.admit(this, task, at);
     }
     return task;
   }
@@ -1059,6 +1060,16 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   #depthChanged(): void {
     if (this.observers.depthObserved) this.observers.depthChanged(this.#depth());
+  }
+
+  /**
+   * A submission of `key` waits blocked (one made to wait whatever the
+   * policy, see `submit`): a later one of that key waits behind it, rather
+   * than run on the caller or take a queued task's place ahead of it.
+   */
+  #keyBlocked(key: string | undefined): boolean {
+    if (key === undefined || this.#blocked.size === 0) return false;
+    return this.#blocked.values().some((task) => task.key === key);
   }
 
   /** The queue's depth, as `stats.queued` counts it: tasks in transit too. */

@@ -233,15 +233,16 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
    */
   cancel(reason?: unknown): void {
     this.#batch(() => {
-      // Stopped first: each cancellation is a failure the group hears of, which must not stop it again.
+      // Stopped first: each cancellation is a failure the group hears of, which must not stop it
+      // again, and a task submitted from then on (by a listener told of one) is cancelled at once,
+      // as `cancel(reason)` cancels the others.
       if (!this.#stopped) {
         this.#stopped = true;
         this.#stopReason = reason;
+        this.#stop = new AbortController();
+        this.#stop.abort(new GroupStop(reason));
       }
       for (const future of this.#futures) future.cancel(reason);
-      const stop = (this.#stop ??= new AbortController());
-      // A task submitted from now on is cancelled at once, as `cancel(reason)` cancels the others.
-      if (!stop.signal.aborted) stop.abort(new GroupStop(this.#stopReason));
     });
   }
 }
