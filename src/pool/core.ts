@@ -1068,7 +1068,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * than run on the caller or take a queued task's place ahead of it.
    */
   #keyBlocked(key: string | undefined): boolean {
-    if (key === undefined || this.#blocked.size === 0) return false;
+    // Under 'block' the policy blocks it anyway: no need to look through what may be many.
+    if (key === undefined || this.#blocked.size === 0 || this.#onFull === fullPolicies.block) return false;
     return this.#blocked.values().some((task) => task.key === key);
   }
 

@@ -135,8 +135,8 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
       this.#settled();
       throw error;
     }
-    // The group stopped while it was being submitted (a task that ran at once cancelled it), or
-    // had stopped and it keeps a signal of its own.
+    // The group stopped while it was being submitted (a listener told of it, or a task that ran at
+    // once, cancelled the group), after the pool took it in.
     if (this.#stopped && !future.settled) future.cancel(this.#stopReason);
     return future as Future<GroupResult<T, R>>;
   }
