@@ -48,6 +48,21 @@ describe("dispatch: 'dedicated'", () => {
     await pool.close();
   });
 
+  for (const queue of ['fifo', 'lifo', 'priority'] as const) {
+    it(`a thief takes what the busy worker would start next: stolen tasks start in the queue's order (${queue})`, async () => {
+      const { pool, long, short } = twoBusyWorkers(queue);
+      const started: number[] = [];
+      // Spread over both queues; under 'priority', the later the higher.
+      const behind = [1, 2, 3, 4, 5, 6].map((n) => pool.submit(() => void started.push(n), { priority: n }));
+      short.resolve(); // B runs its own queue, then steals all of A's
+      await Promise.all(behind);
+      const fromA = started.filter((n) => n % 2 === 1); // A's queue took the odd ones
+      expect(fromA).to.deep.equal(queue === 'fifo' ? [1, 3, 5] : [5, 3, 1]);
+      long.resolve();
+      await pool.close();
+    });
+  }
+
   it('keeps priority, capacity, cancel and keys working', async () => {
     const pool = new Pool({ maxWorkers: 1, dispatch: 'dedicated', queue: 'priority', queueCapacity: 3 });
     const gate = deferred();
@@ -155,7 +170,7 @@ describe("dispatch: 'dedicated'", () => {
       );
       short.resolve();
       await Promise.all(futures); // all on B, while A is stuck
-      // B's own queue first, then the overflow (the last submitted), then A's queue stolen from its tail.
+      // B's own queue first, then the overflow (the last submitted), then A's queue stolen from its head.
       const own = ran.slice(0, capacity);
       const overflow = ran.slice(capacity, capacity + extra);
       const stolen = ran.slice(capacity + extra);
@@ -163,7 +178,7 @@ describe("dispatch: 'dedicated'", () => {
       expect(own).to.deep.equal(own.toSorted((a, b) => a - b));
       expect(overflow).to.deep.equal([0, 1, 2, 3].map((i) => 2 * capacity + i));
       expect(stolen).to.have.length(capacity);
-      expect(stolen).to.deep.equal(stolen.toSorted((a, b) => b - a));
+      expect(stolen).to.deep.equal(stolen.toSorted((a, b) => a - b));
       expect([...own, ...stolen].toSorted((a, b) => a - b)).to.deep.equal(indexes.slice(0, 2 * capacity));
       long.resolve();
       await pool.close();

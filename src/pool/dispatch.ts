@@ -132,8 +132,10 @@ export const OWN_QUEUE_CAPACITY = 32;
  * a task that waited behind its key, and a stopping worker's queue, wait in a
  * heap beside it, in the queue's order. A free worker starts whichever
  * comes first by that order: the head of its own queue, of the overflow or of
- * the freed tasks; with all three empty, it steals from the tail of the
- * longest queue.
+ * the freed tasks; with all three empty, it steals the head of the longest
+ * queue, the task its owner would start next (as a thief in Go's scheduler
+ * takes from the head of another's run queue), so that even stolen tasks
+ * start in the queue's order.
  */
 class DedicatedDispatcher<Job> implements Dispatcher<Job> {
   readonly #kind: QueueKind;
@@ -175,7 +177,7 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     const own = worker.queue!;
     let from = firstHead(this.#before, own.size > 0 ? own : undefined, this.#overflow);
     if (this.#requeuedSize > 0) from = firstHead(this.#before, from, this.#requeued);
-    const task = from === undefined ? this.#longest()?.steal() : from.shift();
+    const task = (from ?? this.#longest())?.shift();
     if (task !== undefined) this.#taken(task);
     return task;
   }

@@ -68,7 +68,7 @@ export interface PoolOptions {
    * tasks wait in one overflow queue.
    * A free worker starts whichever comes first by the queue's order (its own
    * head, the overflow's, or a task its key has just freed), and with none
-   * waiting steals from the tail of the longest queue. So the queue's order
+   * waiting steals the head of the longest queue. So the queue's order
    * (priority too) holds within each queue, not across the pool: a task
    * waits for the busy worker it was given to even while others run later
    * or lower-priority tasks of their own.

@@ -122,22 +122,15 @@ export class Deque<E extends Pick<QueueEntry, 'waiting'>> {
   }
 }
 
-/** First in, first out. A thief takes from the back. */
-export class FifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQueue<E> {
-  steal(): E | undefined {
-    return this.pop();
-  }
-}
+/** First in, first out. */
+export class FifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQueue<E> {}
 
-/** Last in, first out: the newest waiting task starts first. A thief takes the oldest. */
+/** Last in, first out: the newest waiting task starts first. */
 export class LifoQueue<E extends QueueEntry> extends Deque<E> implements TaskQueue<E> {
   override shift(): E | undefined {
     return this.pop();
   }
   override peek(): E | undefined {
     return this.peekBack();
-  }
-  steal(): E | undefined {
-    return super.shift();
   }
 }

@@ -67,11 +67,6 @@ export class PriorityQueue<E extends QueueEntry> implements TaskQueue<E> {
     return entries[0];
   }
 
-  /** A thief takes the next entry too: a heap has no cheap "last". */
-  steal(): E | undefined {
-    return this.shift();
-  }
-
   delete(entry: E): void {
     this.#dead++;
     if (this.#dead > COMPACT_AFTER && this.#dead > this.size) this.#compact(entry);

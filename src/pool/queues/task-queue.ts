@@ -25,8 +25,6 @@ export interface TaskQueue<E extends QueueEntry> {
   shift(): E | undefined;
   /** The entry `shift()` would return, left in place. */
   peek(): E | undefined;
-  /** Removes and returns the entry a thief takes: the one that would start last. */
-  steal(): E | undefined;
   /** Forgets an entry that is leaving (cancelled): it may still read as waiting. */
   delete(entry: E): void;
   /** The live entries, as a copy: the caller may delete them as it goes. */
