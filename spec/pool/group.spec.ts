@@ -396,13 +396,39 @@ describe('task groups', () => {
     single.events$.subscribe((event) => {
       if (event.type === 'task:failed' && event.taskId === failing.id) next.cancel('on hearing of it');
     });
+    let submittedThen: Future<string> | undefined;
+    single.events$.subscribe((event) => {
+      // Told of the failure after the cancellation it caused: the group has stopped already.
+      if (event.type === 'task:failed') submittedThen ??= group.submit(() => 'submitted then');
+    });
     const queued = group.submit(() => 'queued');
     expect(await group.wait().catch((e: unknown) => e)).to.equal(boom);
+    expect(submittedThen?.state).to.equal('cancelled');
     const later = group.submit(() => 'later');
-    for (const future of [queued, later]) {
+    for (const future of [queued, submittedThen!, later]) {
       expect(await future.catch((e: CancelledError) => e.cause)).to.equal(boom);
     }
     await single.close();
+  });
+
+  it('failFast: a task a listener submits after the first failure never runs, though a cancellation was told first', async () => {
+    const roomy = new Pool({ maxWorkers: 3 }); // a worker free for a task submitted then
+    const group = roomy.group({ failFast: true });
+    const hanging = group.submit(({ signal }) => new Promise((_, reject) => (signal.onabort = reject)));
+    const failing = group.submit(async () => {
+      throw new Error('boom');
+    });
+    let ran = false;
+    let submittedThen: Future<unknown> | undefined;
+    roomy.events$.subscribe((event) => {
+      if (event.type !== 'task:failed' || event.taskId !== failing.id) return;
+      hanging.cancel('on hearing of it');
+      submittedThen = group.submit(() => (ran = true));
+    });
+    await group.wait().catch(() => {});
+    expect(submittedThen?.state).to.equal('cancelled');
+    expect(ran).to.equal(false);
+    await roomy.close();
   });
 
   it('failFast: cancel(reason) gives every task, and a later one, the reason as cause', async () => {

@@ -49,6 +49,20 @@ describe('keyed tasks', () => {
     });
   }
 
+  it('reject: a task of a key one waits blocked for is refused as any other, not blocked behind it', async () => {
+    const pool = new Pool({ maxWorkers: 1, queueCapacity: 1, onFull: 'reject' });
+    const gate = deferred();
+    pool.submit(() => gate.promise);
+    pool.submit(() => 'filler'); // the queue is full
+    const waiting = pool.submitWaiting(() => 'waiting', { key: 'k' });
+    const refused = pool.submit(() => 'refused', { key: 'k' });
+    expect([waiting.state, refused.state]).to.deep.equal(['blocked', 'failed']);
+    expect(pool.stats).to.include({ blocked: 1, rejected: 1 });
+    gate.resolve();
+    expect(await waiting).to.equal('waiting');
+    await pool.close();
+  });
+
   it('a failure does not block the key, nor does a cancellation', async () => {
     const pool = new Pool({ maxWorkers: 2 });
     const gate = deferred();

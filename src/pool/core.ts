@@ -61,6 +61,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   readonly #lanes = new KeyLanes<Task<Job>>();
   readonly #signals = new SignalWatch<Task<Job>>((change) => this.batch(change));
   readonly #blocked = new Deque<Task<Job>>(); // submissions waiting for room under 'block'
+  /** How many blocked submissions each key has (see `#keyBlocked`). */
+  readonly #blockedKeys = new Map<string, number>();
   /** Under 'discard-oldest': every task accepted, in order, to find the oldest still waiting. */
   readonly #arrivals: Arrivals<Task<Job>> | undefined;
   /**
@@ -371,6 +373,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     task.block();
     this.#watchSignal(task);
     this.#blocked.push(task);
+    this.#countBlocked(task, 1);
     this.changed();
   }
 
@@ -481,9 +484,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    */
   #admitBlocked(): boolean {
     const task = this.#blocked.peek()!;
-    if (this.#roomToWait()) this.enqueue(this.#blocked.shift()!);
-    else if (this.#canStartNow(task.key)) this.enqueue(this.#blocked.shift()!);
-    else return false;
+    if (!this.#roomToWait() && !this.#canStartNow(task.key)) return false;
+    this.#blocked.shift();
+    this.#countBlocked(task, -1);
+    this.enqueue(task);
     return true;
   }
 
@@ -691,7 +695,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     switch (task.state) {
       case 'blocked':
         if (this.#emptying) this.#blockedInTransit--;
-        else this.#blocked.delete(task);
+        else {
+          this.#blocked.delete(task);
+          this.#countBlocked(task, -1);
+        }
         this.#settle(task, 'cancelled', error);
         break;
       case 'queued':
@@ -961,6 +968,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       // A task placed in an evicted one's stead is told queued before it is cancelled.
       for (const task of [...this.#unpublished]) if (task !== null) this.#publishEarly(task);
       const blocked = this.#blocked.clear();
+      this.#blockedKeys.clear();
       const queued = [...this.#dispatch.clear(), ...this.#lanes.clear()];
       this.#blockedInTransit += blocked.length;
       this.#queuedInTransit += queued.length;
@@ -1064,13 +1072,21 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
 
   /**
    * A submission of `key` waits blocked (one made to wait whatever the
-   * policy, see `submit`): a later one of that key waits behind it, rather
-   * than run on the caller or take a queued task's place ahead of it.
+   * policy, see `submit`): a later one of that key that finds the queue full
+   * waits behind it, where `'caller-runs'` would run it at once and
+   * `'discard-oldest'` place it in the queue ahead of it. (`'reject'` and
+   * `'discard'` refuse it, which keeps the order as well.)
    */
   #keyBlocked(key: string | undefined): boolean {
-    // Under 'block' the policy blocks it anyway: no need to look through what may be many.
-    if (key === undefined || this.#blocked.size === 0 || this.#onFull === fullPolicies.block) return false;
-    return this.#blocked.values().some((task) => task.key === key);
+    return key !== undefined && this.#blockedKeys.has(key) && this.#onFull.placesWhenFull;
+  }
+
+  #countBlocked(task: Task<Job>, change: 1 | -1): void {
+    const key = task.key;
+    if (key === undefined) return;
+    const count = (this.#blockedKeys.get(key) ?? 0) + change;
+    if (count === 0) this.#blockedKeys.delete(key);
+    else this.#blockedKeys.set(key, count);
   }
 
   /** The queue's depth, as `stats.queued` counts it: tasks in transit too. */

@@ -80,10 +80,6 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   #firstFailure: Future<T> | undefined = undefined;
   /** Its place in the order Futures settled in (see `Future.onSettled`). */
   #firstFailureOrder = 0;
-  /** Its error. */
-  #firstError: unknown = undefined;
-  /** Under `failFast`, until it stops: the failures told so far. */
-  readonly #toldFailures = new Set<Future<T>>();
   /** Stopped by `cancel()`, or under `failFast` by a failure: a later task is cancelled at once. */
   #stopped = false;
   /** What `cancel()` was given, or the failure that stopped a fail-fast group. */
@@ -157,30 +153,31 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
         if (first || order < this.#firstFailureOrder) {
           this.#firstFailure = future;
           this.#firstFailureOrder = order;
-          this.#firstError = outcome;
         }
-        // The first to fail or be cancelled (what wait() rejects with) stops the group, with its
-        // error, as any error returned in an errgroup cancels its context. One that settled before
-        // this one and is not told yet is being told further up the stack: the group stops when it is.
-        if (this.#failFast && !this.#stopped) {
-          this.#toldFailures.add(future);
-          if (!this.#failureUntold()) {
-            this.#toldFailures.clear();
-            this.cancel(this.#firstError);
-          }
-        }
+        // The first failure stops the group, with its error, as any error returned in an errgroup
+        // cancels its context: at once, so that nothing submitted from now on starts.
+        if (this.#failFast && !this.#stopped) this.cancel(this.#errorOfFirst(future, outcome));
         if (first) this.#wake(true);
       }
       this.#settled();
     });
   };
 
-  /** Whether a task of the group has failed or been cancelled, and the group has not been told yet. */
-  #failureUntold(): boolean {
+  /**
+   * The error of the group's first failure, when `told` (failed with
+   * `error`) is the first the group is told of. Another that has failed but
+   * is not told yet settled before it, and is being told further up the
+   * stack: a listener of the pool's events, told of that one, settled this
+   * one (cancelled it). Its error is the first.
+   */
+  #errorOfFirst(told: Future<T>, error: unknown): unknown {
     for (const future of this.#futures) {
-      if (future.settled && future.state !== 'succeeded' && !this.#toldFailures.has(future)) return true;
+      if (future === told || !future.settled || future.state === 'succeeded') continue;
+      let first: unknown;
+      future.onSettled((_, outcome) => (first = outcome)); // settled: at once
+      return first;
     }
-    return false;
+    return error;
   }
 
   #settled(): void {

@@ -22,6 +22,12 @@ export interface FullPolicyHost<T> {
  */
 export interface FullPolicy {
   admit<T extends { readonly id: number }>(host: FullPolicyHost<T>, task: T, at: number): void;
+  /**
+   * It starts or queues the submission though the queue is full: ahead of a
+   * submission still waiting blocked, which `'block'` and the refusals never
+   * let one pass.
+   */
+  readonly placesWhenFull: boolean;
 }
 
 const discarded = (taskId: number): DiscardedError =>
@@ -32,20 +38,25 @@ export const fullPolicies: Readonly<Record<FullPolicyName, FullPolicy>> = {
   reject: {
     admit: (host, task, at) =>
       host.refuse(task, new QueueFullError(host.queueCapacity, { taskId: task.id }), 'failed', at),
+    placesWhenFull: false,
   },
   discard: {
     admit: (host, task, at) => host.refuse(task, discarded(task.id), 'cancelled', at),
+    placesWhenFull: false,
   },
   'discard-oldest': {
     admit: (host, task, at) => {
       if (!host.replaceOldest(task, at)) host.refuse(task, discarded(task.id), 'cancelled', at);
     },
+    placesWhenFull: true,
   },
   'caller-runs': {
     admit: (host, task, at) => host.runOnCaller(task, at),
+    placesWhenFull: true,
   },
   block: {
     admit: (host, task) => host.block(task),
+    placesWhenFull: false,
   },
 };
 
