@@ -44,7 +44,16 @@ export abstract class BasePool<Job> implements AsyncDisposable {
   }
 
   /**
-   * Submits a validated job. `watch` is given its Future as soon as it
+   * Every submission (`submit`, a group's `submit`, `runInPool`'s) checks
+   * its job here first: returns it, or throws a `TypeError` that names what
+   * is wrong. Each kind of pool checks its kind of job; by default any goes.
+   */
+  protected checkJob(job: Job): Job {
+    return job;
+  }
+
+  /**
+   * Submits a job, once checked. `watch` is given its Future as soon as it
    * exists, before anything can settle it: a group watches its tasks from
    * then on.
    */
@@ -55,7 +64,7 @@ export abstract class BasePool<Job> implements AsyncDisposable {
     waitWhenFull?: boolean,
   ): Future<T> {
     return this.#core.submit(
-      job,
+      this.checkJob(job),
       options,
       watch as ((future: Future<unknown>) => void) | undefined,
       waitWhenFull,

@@ -167,7 +167,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     } else {
       if (this.#blocked.size === 0 && this.#roomToWait()) this.enqueue(task, at);
       else if (this.#blocked.size === 0 && this.#canStartNow(key)) this.enqueue(task, at);
-      else if (waitWhenFull || this.#keyBlocked(key)) fullPolicies.block.admit(this, task, at);
+      else if (waitWhenFull || this.#keyBlocked(key)) this.block(task);
       else this.#onFull.admit(this, task, at);
     }
     return task;

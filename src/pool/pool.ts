@@ -45,16 +45,11 @@ export class Pool extends BasePool<TaskFunction<unknown>> {
     return this.submitJob<T>(task as TaskFunction<unknown>, options);
   }
 
-  /** Every submission (`submit`, a group's `submit`) is checked here. */
-  protected override submitJob<T>(
-    task: TaskFunction<unknown>,
-    options: SubmitOptions | undefined,
-    watch?: (future: Future<T>) => void,
-    waitWhenFull?: boolean,
-  ): Future<T> {
+  /** A task is a function. */
+  protected override checkJob(task: TaskFunction<unknown>): TaskFunction<unknown> {
     if (typeof task !== 'function') {
       throw new TypeError(`task must be a function, received ${describeValue(task)}`);
     }
-    return super.submitJob<T>(task, options, watch, waitWhenFull);
+    return task;
   }
 }

@@ -95,9 +95,10 @@ export declare const moduleType: unique symbol;
  *   thread never holds the process open.
  *   An idle thread that has loaded `module` takes a task before one still
  *   loading (a warm thread started by `resize`, or after a crash). A task
- *   waits for the thread started for it, even if another frees first: keep `idleTimeout` well above a thread's start-up (tens of ms),
- *   or keep threads warm with `minWorkers`, so that bursts reuse threads
- *   rather than start one while another times out.
+ *   waits for the thread started for it, even if another frees first: keep
+ *   `idleTimeout` well above a thread's start-up (tens of ms), or keep
+ *   threads warm with `minWorkers`, so that bursts reuse threads rather than
+ *   start one while another times out.
  *
  * Type the module to type `run`: `new ThreadPool<typeof import('./math.js')>(...)`.
  *
@@ -179,13 +180,8 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
     return this.submitJob({ fn, args }, undefined);
   }
 
-  /** Every submission (`submit`, `run`, a group's `submit`) is checked here. */
-  protected override submitJob<T>(
-    task: ThreadTask,
-    options: SubmitOptions | undefined,
-    watch?: (future: Future<T>) => void,
-    waitWhenFull?: boolean,
-  ): Future<T> {
-    return super.submitJob<T>(checkTask(task), options, watch, waitWhenFull);
+  /** A task names an export and its arguments (`run` makes one too). */
+  protected override checkJob(task: ThreadTask): ThreadTask {
+    return checkTask(task);
   }
 }
