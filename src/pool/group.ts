@@ -80,8 +80,6 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
   #firstFailure: Future<T> | undefined = undefined;
   /** Its place in the order Futures settled in (see `Future.onSettled`). */
   #firstFailureOrder = 0;
-  /** Stopped by `cancel()`, or under `failFast` by a failure: a later task is cancelled at once. */
-  #stopped = false;
   /** What `cancel()` was given, or the failure that stopped a fail-fast group. */
   #stopReason: unknown = undefined;
   /** Calls of `wait()` and `settled()` waiting for nothing to be pending (a `wait()`, or for a failure). */
@@ -133,7 +131,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
     }
     // The group stopped while it was being submitted (a listener told of it, or a task that ran at
     // once, cancelled the group), after the pool took it in.
-    if (this.#stopped && !future.settled) future.cancel(this.#stopReason);
+    if (this.#stop !== undefined && !future.settled) future.cancel(this.#stopReason);
     return future as Future<GroupResult<T, R>>;
   }
 
@@ -156,7 +154,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
         }
         // The first failure stops the group, with its error, as any error returned in an errgroup
         // cancels its context: at once, so that nothing submitted from now on starts.
-        if (this.#failFast && !this.#stopped) this.cancel(this.#errorOfFirst(future, outcome));
+        if (this.#failFast && this.#stop === undefined) this.cancel(this.#errorOfFirst(future, outcome));
         if (first) this.#wake(true);
       }
       this.#settled();
@@ -233,8 +231,7 @@ export class TaskGroup<T = unknown, Job = TaskFunction<unknown>> {
       // Stopped first: each cancellation is a failure the group hears of, which must not stop it
       // again, and a task submitted from then on (by a listener told of one) is cancelled at once,
       // as `cancel(reason)` cancels the others.
-      if (!this.#stopped) {
-        this.#stopped = true;
+      if (this.#stop === undefined) {
         this.#stopReason = reason;
         this.#stop = new AbortController();
         this.#stop.abort(new GroupStop(reason));
