@@ -126,8 +126,7 @@ export function autoscale(
   const { minWorkers, maxWorkers, alpha, scaleDownThreshold, cooldownMs, scheduler } = checkPolicy(policy);
   return (source) =>
     new Observable<number>((subscriber) => {
-      let seeded = false; // the forecast starts at the first moment's last sample
-      let seededAt = NaN;
+      let seededAt = NaN; // the moment of the first sample: its last one is the forecast's seed
       let current = NaN; // the maxWorkers in force: the last value applied, or the pool's when it moved
       let seen = NaN; // the pool's maxWorkers in the last snapshot
       let emitted = NaN; // the last value emitted
@@ -164,8 +163,7 @@ export function autoscale(
       // resize's own snapshot (or a burst's many) must not weigh as many samples.
       // The first moment's last sample is the seed.
       const sample = (value: number, now: number): void => {
-        if (!seeded || now === seededAt) {
-          seeded = true;
+        if (Number.isNaN(seededAt) || now === seededAt) {
           seededAt = now;
           forecast = value;
         } else {
