@@ -67,6 +67,16 @@ function appliedTo(pool: Pool, policy: AutoscalePolicy): number[] {
   return applied;
 }
 
+/** Runs `test` on sinon's fake clock, restored after it whatever happens. */
+async function onFakeClock(test: (clock: sinon.SinonFakeTimers) => Promise<void>): Promise<void> {
+  const clock = sinon.useFakeTimers();
+  try {
+    await test(clock);
+  } finally {
+    clock.restore();
+  }
+}
+
 describe('autoscale', () => {
   let scheduler: TestScheduler;
   beforeEach(() => (scheduler = marbles()));
@@ -278,8 +288,7 @@ describe('autoscale', () => {
     });
 
     it('scales a real pool down to its minWorkers, not below, instead of erroring', async () => {
-      const clock = sinon.useFakeTimers();
-      try {
+      await onFakeClock(async (clock) => {
         const pool = new Pool({ maxWorkers: 4 });
         const applied: number[] = [];
         let failure: unknown;
@@ -299,14 +308,11 @@ describe('autoscale', () => {
         expect(applied).to.deep.equal([3]);
         expect(pool.stats).to.include({ minWorkers: 3, maxWorkers: 3 });
         await pool.close();
-      } finally {
-        clock.restore();
-      }
+      });
     });
 
     it("takes the pool's maxWorkers from each snapshot: another resize is not undone from stale state", async () => {
-      const clock = sinon.useFakeTimers();
-      try {
+      await onFakeClock(async (clock) => {
         const pool = new Pool({ maxWorkers: 1 });
         const applied = appliedTo(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 100 });
         const gate = deferred();
@@ -325,9 +331,7 @@ describe('autoscale', () => {
         expect(pool.stats.maxWorkers).to.equal(5);
         gate.resolve();
         await pool.close();
-      } finally {
-        clock.restore();
-      }
+      });
     });
   });
 
@@ -343,8 +347,7 @@ describe('autoscale', () => {
   });
 
   it('scales a pool resized below the demand back up, without emitting the same value again', async () => {
-    const clock = sinon.useFakeTimers();
-    try {
+    await onFakeClock(async () => {
       const pool = new Pool({ maxWorkers: 2 });
       const applied = appliedTo(pool, { minWorkers: 1, maxWorkers: 8, alpha: 1, cooldownMs: 10_000 });
       const gate = deferred();
@@ -357,14 +360,11 @@ describe('autoscale', () => {
       expect(applied).to.deep.equal([8]);
       gate.resolve();
       await pool.close();
-    } finally {
-      clock.restore();
-    }
+    });
   });
 
   it('drives a real pool: grows with the backlog, shrinks after the cooldown, completes on close', async () => {
-    const clock = sinon.useFakeTimers();
-    try {
+    await onFakeClock(async (clock) => {
       const pool = new Pool({ maxWorkers: 1 });
       const applied: number[] = [];
       let completed = false;
@@ -384,14 +384,11 @@ describe('autoscale', () => {
       expect(pool.stats.maxWorkers).to.equal(1);
       await pool.close();
       expect(completed).to.equal(true);
-    } finally {
-      clock.restore();
-    }
+    });
   });
 
   it('counts snapshots of one moment as one sample: its own resizes do not feed the forecast', async () => {
-    const clock = sinon.useFakeTimers();
-    try {
+    await onFakeClock(async (clock) => {
       const pool = new Pool({ maxWorkers: 2 });
       const applied: number[] = [];
       pool.state$
@@ -407,14 +404,11 @@ describe('autoscale', () => {
       expect(applied.at(-1)).to.equal(6); // ⌈0.1 · 30 + 0.9 · 3⌉
       gate.resolve();
       await pool.close();
-    } finally {
-      clock.restore();
-    }
+    });
   });
 
   it('seeds the forecast with the last sample of the first moment: a burst at subscription', async () => {
-    const clock = sinon.useFakeTimers();
-    try {
+    await onFakeClock(async (clock) => {
       const pool = new Pool({ maxWorkers: 2 });
       const applied = appliedTo(pool, { minWorkers: 2, maxWorkers: 64, alpha: 0.1, cooldownMs: 1_000 });
       const gate = deferred();
@@ -427,9 +421,7 @@ describe('autoscale', () => {
       expect(applied).to.deep.equal([20, 21]);
       gate.resolve();
       await pool.close();
-    } finally {
-      clock.restore();
-    }
+    });
   });
 
   it('waits for a cooldown longer than a timer takes in steps a timer can take', () => {
