@@ -189,6 +189,25 @@ describe('Pool options', () => {
     expect(pool.stats).to.include({ minWorkers: 1, maxWorkers: 4 });
     await pool.close();
   });
+
+  it('refuses, in resize, a name other than the two bounds, where it would change nothing', async () => {
+    const pool = new Pool({ maxWorkers: 2 });
+    const resize = (bounds: object) => () => pool.resize(bounds as { maxWorkers: number });
+    expect(resize({ concurrency: 8 })).to.throw(
+      TypeError,
+      /concurrency is not an rxpool option \(use maxWorkers\)/,
+    );
+    expect(resize({ maxThreads: 8 })).to.throw(TypeError, /maxThreads is not an rxpool option/);
+    expect(resize({ maxworkers: 8 })).to.throw(
+      TypeError,
+      /minWorkers and maxWorkers only, received maxworkers/,
+    );
+    expect(resize({ maxWorkers: 8, queueCapacity: 1 })).to.throw(TypeError, /received queueCapacity/);
+    expect(pool.stats.maxWorkers).to.equal(2);
+    pool.resize({ maxWorkers: 3, minWorkers: undefined });
+    expect(pool.stats.maxWorkers).to.equal(3);
+    await pool.close();
+  });
 });
 
 describe('submit options', () => {

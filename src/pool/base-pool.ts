@@ -5,6 +5,7 @@ import { asyncDispose } from './dispose.js';
 import type { PoolEvent, ScalingEvent } from './events.js';
 import { TaskGroup, type TaskGroupOptions } from './group.js';
 import {
+  checkResizeOptions,
   checkWaitOptions,
   type ResolvedOptions,
   type RoomOptions,
@@ -219,9 +220,7 @@ export abstract class BasePool<Job> implements AsyncDisposable {
    * once it has closed, it validates and changes nothing.
    */
   resize(bounds: ResizeOptions): void {
-    if (typeof bounds !== 'object' || bounds === null) {
-      throw new TypeError(`resize expects { minWorkers?, maxWorkers? }, received ${String(bounds)}`);
-    }
+    checkResizeOptions(bounds);
     this.#core.resize(bounds.minWorkers, bounds.maxWorkers);
   }
 

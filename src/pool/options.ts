@@ -273,6 +273,24 @@ export function refusePeerOptions(options: object): void {
 }
 
 /**
+ * Throws a `TypeError` unless `bounds` is an object naming only the bounds
+ * `resize()` changes: another pool library's name for one
+ * (`concurrency`) is refused as at construction, and any other name
+ * (`queueCapacity`, a misspelt `maxworkers`) would change nothing.
+ */
+export function checkResizeOptions(bounds: unknown): asserts bounds is object {
+  if (typeof bounds !== 'object' || bounds === null) {
+    throw new TypeError(`resize expects { minWorkers?, maxWorkers? }, received ${show(bounds)}`);
+  }
+  refusePeerOptions(bounds);
+  for (const name of Object.keys(bounds)) {
+    if (name !== 'minWorkers' && name !== 'maxWorkers') {
+      throw new TypeError(`resize changes minWorkers and maxWorkers only, received ${name}`);
+    }
+  }
+}
+
+/**
  * Validates `options` once and returns them normalised and frozen. An
  * option another pool library has under a name rxpool does not use is a
  * `TypeError` that names the one to use.
