@@ -52,6 +52,10 @@ describe('ThreadPool', () => {
         void pool.submit({ fn: 'fib', args: ['ten'] });
         // @ts-expect-error: the module exports no function by that name
         void pool.submit<number>({ fn: 'nothing', args: [] });
+        // @ts-expect-error: with the result type named, fib still takes a number
+        void pool.submit<number>({ fn: 'fib', args: ['ten'] });
+        // @ts-expect-error: nor the args of another export (add takes two numbers)
+        void pool.submit<number>({ fn: 'fib', args: [1, 2] });
       };
       const untyped = (other: ThreadPool): Future<unknown> => other.submit({ fn: 'anything', args: [1] });
       // A string result named on an untyped pool: the name is the result type, not an export's.

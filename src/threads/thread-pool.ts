@@ -44,6 +44,9 @@ export type ModuleTask<M, K extends ExportedFunctionName<M>> = {
   readonly transfer?: ThreadTask['transfer'];
 };
 
+/** For a union of names, the union of their tasks: each name with its own function's `args`. */
+type TaskOfEither<M, K extends ExportedFunctionName<M>> = { [P in K]: ModuleTask<M, P> }[K];
+
 /**
  * A module type with any exports: what a ThreadPool assumes unless told its
  * module's type (then `run` takes any name and arguments, and gives `unknown`).
@@ -159,7 +162,7 @@ export class ThreadPool<M extends object = AnyModule> extends BasePool<ThreadTas
   ): Future<ResultOf<M[K]>>;
   /** With the result type named: `submit<number>({ fn, args })`. */
   submit<T, K extends ExportedFunctionName<M> = ExportedFunctionName<M>>(
-    task: ModuleTask<M, K>,
+    task: TaskOfEither<M, K>,
     options?: SubmitOptions,
   ): Future<T>;
   submit(task: ThreadTask, options?: SubmitOptions): Future<unknown> {
