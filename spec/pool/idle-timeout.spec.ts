@@ -265,6 +265,21 @@ describe('a pool that outlives a fake clock', () => {
       clock.restore();
     }
   });
+
+  it('with only setTimeout and clearTimeout faked, the reaper counts its own sweeps: at most one interval late', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const pool = new Pool({ maxWorkers: 2, idleTimeout: 1000, scaleDown: { reaper: { interval: 250 } } });
+      await pool.submit(() => 1);
+      await clock.tickAsync(1000); // performance.now() barely moved: four sweeps, the first maybe at once
+      expect(pool.stats.workers).to.equal(1);
+      await clock.tickAsync(250); // five sweeps after it went idle: 1000 ms idle at least
+      expect(pool.stats.workers).to.equal(0);
+      await pool.close();
+    } finally {
+      clock.restore();
+    }
+  });
 });
 
 describe('reaper (fake timers)', () => {

@@ -29,6 +29,8 @@ export class WorkerSlot<Job> {
    * when it first holds a fraction, and the code compiled for workers with it.
    */
   idleTimerSince = NaN;
+  /** The reaper's time when it last became idle (see `WorkerSet.reaperTick`); a double, as `idleTimerSince`. */
+  idleSwept = NaN;
   /** On the idle stack, waiting for a task (see `IdleStack`). */
   waiting = false;
   /** Its thread died: it stops as soon as its task is settled. */

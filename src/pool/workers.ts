@@ -51,6 +51,8 @@ export class WorkerSet<Job> {
   readonly #onIdleTimer = (worker: WorkerSlot<Job>): void => this.#idleTimerFired(worker);
   #nextId = 1;
   readonly #reaper: Timer<WorkerSet<unknown>> | undefined;
+  /** The intervals its sweeps have waited, added up: time on the timers' own clock. */
+  #reaperTime = 0;
   #warmUpTimer: Timer<WorkerSet<unknown>> | undefined;
   #crashBackoff = 0;
   /** The pool is closing: warm workers are no longer kept (a worker starts only for a task). */
@@ -217,6 +219,7 @@ export class WorkerSet<Job> {
   markIdle(worker: WorkerSlot<Job>, push = true, at = now(), pumping = false): void {
     if (push) this.#idle.push(worker);
     worker.idleSince = at;
+    worker.idleSwept = this.#reaperTime;
     if (pumping && this.#idleTimeout === 0) this.#idleInPump = true;
     else this.#armIdleTimer(worker, at);
   }
@@ -268,12 +271,24 @@ export class WorkerSet<Job> {
     }
   }
 
+  /**
+   * A sweep: stops the workers idle for `idleTimeout` or more, by
+   * `performance.now()` or by the sweeps' own count. A worker idle through
+   * sweeps whose intervals add up to `interval + idleTimeout` has been idle
+   * for `idleTimeout` at least (the first may have come right after it went
+   * idle): with only `setTimeout` faked, `performance.now()` stands still and
+   * the count alone tells, one interval late at most.
+   */
   reaperTick(): void {
+    const interval = this.#reaperInterval!;
+    const swept = (this.#reaperTime += interval) - interval - this.#idleTimeout;
     const deadline = now() - this.#idleTimeout;
     // Oldest idle first: the last worker to go idle is the last to stop.
     for (const worker of this.#idle.oldestFirst()) {
       if (this.#all.size <= this.minWorkers) break;
-      if (worker.waiting && worker.idleSince <= deadline) this.stop(worker, this.#idleReason('reaper'));
+      if (worker.waiting && (worker.idleSince <= deadline || worker.idleSwept <= swept)) {
+        this.stop(worker, this.#idleReason('reaper'));
+      }
     }
     if (this.#all.size > this.minWorkers && this.#idle.size > 0 && !this.#shutDown) this.#armReaper();
     this.#host.changed();
