@@ -303,7 +303,7 @@ describe('runInPool', () => {
       expect(seen).to.deep.equal([0, 1, 2]);
     });
 
-    it('take(1) over a synchronous source of synchronous tasks runs one task, not the whole source', () => {
+    it('take(1) over a synchronous source of synchronous tasks runs what the workers took, not the whole source', async () => {
       pool = new Pool({ maxWorkers: 4 });
       let started = 0;
       const seen: number[] = [];
@@ -313,8 +313,13 @@ describe('runInPool', () => {
           take(1),
         )
         .subscribe((v) => seen.push(v));
+      // Each task holds its worker until its outcome is told, a microtask later: four start at once.
+      expect(started).to.equal(4);
+      await settleDown();
       expect(seen).to.deep.equal([0]);
-      expect(started).to.equal(1);
+      // The others had returned, but the stream ended before their outcome was told: cancelled.
+      expect(pool.stats).to.include({ submitted: 4, succeeded: 1, cancelled: 3, queued: 0 });
+      expect(started).to.equal(4);
     });
 
     it("take(1) over tasks of one key: those in the key's line never start", async () => {
@@ -392,7 +397,7 @@ describe('runInPool', () => {
       expect(aborted).to.deep.equal([0]);
     });
 
-    it('a task that fails synchronously stops a synchronous source at once, as a throwing project does', async () => {
+    it('a task that fails synchronously stops a synchronous source: only what the free workers took ran', async () => {
       for (const onFull of ['reject', 'caller-runs'] as const) {
         pool = new Pool({ maxWorkers: 2, queueCapacity: onFull === 'caller-runs' ? 0 : Infinity, onFull });
         let ran = 0;
@@ -406,10 +411,10 @@ describe('runInPool', () => {
             }),
           )
           .subscribe(seen);
-        expect(ran, onFull).to.equal(1);
+        expect(ran, onFull).to.equal(2);
         await settleDown();
         expect(seen.failure, onFull).to.be.instanceOf(Error).with.property('message', 'boom');
-        expect(pool.stats, onFull).to.include({ submitted: 1, failed: 1, succeeded: 0 });
+        expect(pool.stats, onFull).to.include({ submitted: 2, failed: 1, cancelled: 1, succeeded: 0 });
         await pool.close();
       }
     });
@@ -676,15 +681,15 @@ describe('runInPool', () => {
 
   describe('synchronous submission', () => {
     it('submits a synchronous source before subscribe() returns while a worker is free', async () => {
-      pool = new Pool({ maxWorkers: 1 });
+      pool = new Pool({ maxWorkers: 3 });
       const seen = watch<number>();
-      from([1, 2, 3])
+      from([1, 2, 3, 4])
         .pipe(runInPool(pool, (v) => () => v))
         .subscribe(seen);
-      // Each task returns at once, so the one worker is free again for the next value.
-      expect(pool.stats).to.include({ submitted: 3, succeeded: 3 });
+      // A worker each for the first three; the fourth waits for room, here.
+      expect(pool.stats).to.include({ submitted: 3, running: 3, queued: 0 });
       await settleDown();
-      expect(seen.values).to.deep.equal([1, 2, 3]);
+      expect(seen.values).to.deep.equal([1, 2, 3, 4]);
       expect(seen.completed).to.equal(true);
     });
 

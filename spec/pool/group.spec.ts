@@ -296,20 +296,26 @@ describe('task groups', () => {
     }
   });
 
-  it('failFast: a failure while a task is being submitted cancels that task too', async () => {
+  it('failFast: a task that throws at once fails a microtask later, and stops what was submitted meanwhile', async () => {
     // Under 'balanced', the second submission starts a worker, which runs the first (it throws) at once.
     const balanced = new Pool({ maxWorkers: 2, scaleUp: 'balanced' });
     const gate = deferred();
     balanced.submit(() => gate.promise);
     const group = balanced.group({ failFast: true });
     const error = new Error('boom');
+    let signal: AbortSignal | undefined;
     const failing = group.submit(() => {
       throw error;
     });
     expect(failing.state).to.equal('queued');
-    const submittedMeanwhile = group.submit(() => 'never');
+    const submittedMeanwhile = group.submit((ctx) => ((signal = ctx.signal), gate.promise));
+    expect(failing.state).to.equal('running'); // it threw; its outcome is told a microtask later
+    expect(submittedMeanwhile.state).to.equal('queued');
+    await Promise.resolve();
     expect(failing.state).to.equal('failed');
     expect(submittedMeanwhile.state).to.equal('cancelled');
+    expect(signal, 'it never started').to.equal(undefined);
+    expect(await group.wait().catch((e: unknown) => e)).to.equal(error);
     gate.resolve();
     await balanced.close();
   });

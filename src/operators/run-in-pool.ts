@@ -127,9 +127,9 @@ interface UntypedModule {
  *   downstream (an operator there fed the source, or acted on the pool)
  *   waits for it, a failure too, and the stream completes once every
  *   emission has returned. A stream that its tasks end within `subscribe()`
- *   (a synchronous source of synchronous tasks) says so a microtask later,
- *   so that `repeat` and `retry` around it start each round on a fresh
- *   stack.
+ *   (refused at once: a closed pool) says so a microtask later, so that
+ *   `repeat` and `retry` around it start each round on a fresh stack. (A
+ *   task that returns at once is told of a microtask later, as by any pool.)
  * - **Cancel:** unsubscribing (or a source error) cancels every task this
  *   subscription submitted that has not finished: queued ones never start,
  *   running ones see their `ctx.signal` abort; the pool counts them as
@@ -253,7 +253,7 @@ export function runInPool<T, Job>(
       // Why it stopped: what the tasks it submitted are cancelled with.
       let ended: unknown = undefined;
       // Values are still taken in: false from the first failure on, also one
-      // a synchronous task reported before its Future's handlers have run.
+      // reported before its Future's handlers have run (a task refused at once).
       let taking = true;
       // Ends the source's subscription, also while the source is still inside
       // `subscribe()`: a synchronous source then stops at once, as it would
@@ -279,7 +279,7 @@ export function runInPool<T, Job>(
       // The end: the failure, or completion.
       const end = (): void => {
         active = false;
-        // Ended by its tasks within subscribe() (a synchronous source of synchronous tasks): told a
+        // Ended by its tasks within subscribe() (a synchronous source that a closed pool refuses): told a
         // microtask on, so that `repeat` or `retry` subscribes again from a fresh stack rather than
         // looping on this one, through the pool's step, until it overflows. (A source that errors,
         // or a `project` that throws, ends it at once, as under `mergeMap`.)
@@ -390,7 +390,7 @@ export function runInPool<T, Job>(
       };
 
       // Submitted in one step: the task is queued before any other starts, so that one which
-      // ends the stream as it starts (a synchronous task's result) finds this one among those to
+      // ends the stream as it starts (cancelled by a listener of its start) finds this one among those to
       // cancel, before it starts too. One closure for every value.
       let nextValue: T;
       let nextOptions: SubmitOptions | undefined;
@@ -428,7 +428,7 @@ export function runInPool<T, Job>(
           future.cancel(ended);
           return;
         }
-        // A task that ran synchronously has settled already: nothing to cancel, no need to hold it.
+        // A task settled at its submission (refused, cancelled) needs no cancelling, nor holding.
         if (!future.settled) inFlight.add(future);
         // Told as the pool tells of it (at once, for one settled already), before it starts another
         // task: a result that ends the stream (`take(1)`, a failure) cancels the next one before it

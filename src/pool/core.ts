@@ -15,7 +15,7 @@ import { scaleUpPolicies, type ScaleUpPolicy } from './policies/scale-up.js';
 import type { Runtime, RuntimeWorker } from './runtime.js';
 import { RateGate } from './rate.js';
 import type { PoolStats } from './stats.js';
-import { cancelledError, Context, signalError, Task, type TaskOwner } from './task.js';
+import { cancelledError, Context, signalError, Task, type TaskContext, type TaskOwner } from './task.js';
 import type { WorkerSlot } from './worker.js';
 import { WorkerSet, type WorkersHost } from './workers.js';
 
@@ -27,19 +27,28 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 const nativeThen = Promise.prototype.then;
 
 /**
- * What a task function returned, as a promise that settles once, as the
- * value does; undefined for a value that is not a thenable. A promise whose
- * `then` is the engine's own is taken as it is. Any other thenable, a promise
- * subclass with a `then` of its own included, may call back twice or late:
- * it is adopted by a new promise, whose resolve function reads `then` once
- * and ignores every call after the first. Throws what reading `then` throws.
+ * Calls a task's function on `runtime` and returns its outcome as a promise
+ * that settles once, as the function's value does. A promise whose `then` is
+ * the engine's own is taken as it is. Any other thenable, a promise subclass
+ * with a `then` of its own included, may call back twice or late: it is
+ * adopted by a new promise, whose resolve function reads `then` once and
+ * ignores every call after the first. A plain value, or what the call (or
+ * reading `then`) throws, settles it a microtask later, as an async
+ * function's would: a synchronous task holds its slot until then, as any
+ * task does, so a burst of them fills the slots as a burst of async ones
+ * does, and every task ends after its submission has returned.
  */
-function settlesOnce(value: unknown): Promise<unknown> | undefined {
-  if (value instanceof Promise && value.then === nativeThen) return value;
-  return isThenable(value) ? adopt(value) : undefined;
+function runTask<Job>(runtime: RuntimeWorker<Job>, job: Job, ctx: TaskContext): Promise<unknown> {
+  try {
+    const value = runtime.run(job, ctx);
+    if (value instanceof Promise && value.then === nativeThen) return value;
+    return isThenable(value) ? adopt(value) : Promise.resolve(value);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
-// Apart from `settlesOnce`, whose every call would otherwise allocate the
+// Apart from `runTask`, whose every call would otherwise allocate the
 // context this closure captures `value` in, also for a native promise.
 const adopt = (value: PromiseLike<unknown>): Promise<unknown> => new Promise((resolve) => resolve(value));
 
@@ -350,22 +359,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       return;
     }
     this.changed();
-    let out: unknown;
-    let promise: Promise<unknown> | undefined;
-    try {
-      out = worker.run(task.job!, new Context(task, -1));
-      promise = settlesOnce(out);
-    } catch (error) {
-      finish(error, false);
-      return;
-    }
-    if (promise === undefined) finish(out, true);
-    else {
-      promise.then(
-        (value) => finish(value, true),
-        (error: unknown) => finish(error, false),
-      );
-    }
+    runTask(worker, task.job!, new Context(task, -1)).then(
+      (value) => finish(value, true),
+      (error: unknown) => finish(error, false),
+    );
   }
 
   block(task: Task<Job>): void {
@@ -417,7 +414,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * worker is free (at `at`, or now), and let blocked submissions in as room
    * frees, each started in this same pump: one pump per admitted submission,
    * nested, would grow the stack by a pump for every blocked task that a
-   * chain of synchronous tasks lets in.
+   * chain of tasks settled as they start (cancelled by a listener) lets in.
    */
   #pump(at?: number, completion = false): void {
     if (this.#pumping) return;
@@ -502,18 +499,11 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.taskReturned(worker, undefined, true);
       return;
     }
-    let out: unknown;
-    let promise: Promise<unknown> | undefined;
-    try {
-      out = worker.runtime.run(task.job!, new Context(task, worker.id));
-      promise = settlesOnce(out);
-    } catch (error) {
-      this.taskReturned(worker, error, false);
-      return;
-    }
-    // The worker's callbacks, made once: safe because the promise settles once, before the worker's next task.
-    if (promise === undefined) this.taskReturned(worker, out, true);
-    else promise.then(worker.onFulfilled, worker.onRejected);
+    // The worker's callbacks, made once: safe because the outcome settles once, before the worker's next task.
+    runTask(worker.runtime, task.job!, new Context(task, worker.id)).then(
+      worker.onFulfilled,
+      worker.onRejected,
+    );
   }
 
   /** A task taken from the queue starts on `worker`: its start, and the depth it left. */

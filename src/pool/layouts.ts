@@ -16,9 +16,10 @@
  * So the first pool made in a process first takes two small pools once
  * through the life a pool lives, and keeps them: more warm workers and more
  * queued tasks than a deque's first slots hold, tasks that succeed and
- * tasks that throw, one pool closed, the other left open and idle. All of it
- * runs before the constructor returns, so that no map widens under code
- * compiled meanwhile. The pools start no timer (`idleTimeout: Infinity`) and
+ * tasks that throw, one pool closed, the other left open and idle. A task
+ * each for the warm workers runs before the constructor returns, and the
+ * rest of their life in the microtasks right after, so that no map widens
+ * under code compiled meanwhile. The pools start no timer (`idleTimeout: Infinity`) and
  * hold nothing of the user's; their objects keep every map alive, widened as
  * far as a pool widens it, and code compiled for one pool stays valid for
  * every pool after it.
@@ -67,7 +68,7 @@ export function settleLayouts(make: () => LivingPool): void {
   live(make(), true);
 }
 
-/** Synchronous from start to end: the tasks return at once, and closing an idle pool finishes it. */
+/** The tasks run at once (each on its own warm worker) and return; the pool finishes as their outcomes are told. */
 function live(pool: LivingPool, close: boolean): void {
   pool.pause();
   pool.submit((context) => kept.push(context));

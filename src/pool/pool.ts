@@ -8,6 +8,10 @@ import { inlineRuntime, type TaskFunction } from './runtime.js';
  * A pool of workers that run async (or sync) functions in this process with
  * bounded concurrency. A task goes in, a {@link Future} comes out.
  *
+ * - **Sync functions:** one that returns (or throws) at once holds its
+ *   worker until its outcome is told, a microtask later, as an async
+ *   function's is: a burst of them fills the workers as a burst of async
+ *   tasks does, and its Future settles after `submit` has returned.
  * - **Full queue:** `submit` never throws for load; the Future reports it
  *   (`QueueFullError`, `DiscardedError`), or the policy blocks or runs it on the caller.
  * - **Cancel:** `future.cancel()`, a task `signal`, a `timeout`, or `terminate()`.

@@ -58,7 +58,11 @@ export interface Runtime<Job> {
   ended?(): Promise<void>;
 }
 
-/** A task function, run in this process; `rxpool` exports it as `Task` too. */
+/**
+ * A task function, run in this process; `rxpool` exports it as `Task` too.
+ * What it returns at once (or throws) is told a microtask later, as an
+ * async function's outcome: its worker is busy until then.
+ */
 export type TaskFunction<T> = (ctx: TaskContext) => T | PromiseLike<T>;
 
 const inlineWorker: RuntimeWorker<TaskFunction<unknown>> = {

@@ -102,6 +102,21 @@ describe('full-queue policies', () => {
     expect(pool.stats).to.include({ succeeded: 3, running: 0 });
   });
 
+  it("'caller-runs': a task that returns at once is running on the caller until its outcome is told", async () => {
+    const { pool, gate } = fullPool('caller-runs');
+    const onCaller = pool.submit(() => 'at once');
+    const throwing = pool.submit(() => {
+      throw new Error('at once');
+    });
+    expect([onCaller.state, throwing.state]).to.deep.equal(['running', 'running']);
+    expect(pool.stats).to.include({ running: 3, workers: 1, busyWorkers: 1 });
+    expect(await onCaller).to.equal('at once');
+    expect(throwing.state).to.equal('failed');
+    expect(pool.stats).to.include({ running: 1, succeeded: 1, failed: 1 });
+    gate.resolve();
+    await pool.close();
+  });
+
   it("'block' parks submissions in order and admits them as room frees", async () => {
     const { pool, gate, queued } = fullPool('block');
     const blocked = [1, 2, 3].map((n) => pool.submit(async () => n));

@@ -3,16 +3,31 @@ import { Pool, type ScaleUpPolicyName } from '../../../src/index.js';
 import { scaleUpPolicies } from '../../../src/pool/policies/scale-up.js';
 import { deferred, flush } from '../../support/deferred.js';
 
-/** Workers started by a burst of `burst` pending tasks on an empty pool. */
-async function startedBy(policy: ScaleUpPolicyName, burst: number, maxWorkers: number): Promise<number> {
+/** The tasks of a burst: pending until a gate opens, returning at once, or throwing at once. */
+type TaskKind = 'pending' | 'sync' | 'throwing';
+
+/** Workers started by a burst of `burst` tasks of one kind on an empty pool. */
+async function startedBy(
+  policy: ScaleUpPolicyName,
+  burst: number,
+  maxWorkers: number,
+  kind: TaskKind = 'pending',
+): Promise<number> {
   const pool = new Pool({ maxWorkers, scaleUp: policy });
   let started = 0;
   pool.scaling$.subscribe((event) => (started += event.type === 'up' ? 1 : 0));
   const gate = deferred();
-  const futures = Array.from({ length: burst }, () => pool.submit(() => gate.promise));
+  const task: () => unknown = {
+    pending: () => gate.promise,
+    sync: () => 'at once',
+    throwing: () => {
+      throw new Error('at once');
+    },
+  }[kind];
+  const futures = Array.from({ length: burst }, () => pool.submit(task));
   const workers = pool.stats.workers;
   gate.resolve();
-  await Promise.all(futures);
+  await Promise.all(futures.map((future) => future.result()));
   await pool.close();
   expect(started).to.equal(workers);
   return workers;
@@ -40,6 +55,27 @@ describe('scale-up policies', () => {
       expect(balanced).to.be.at.least(lazy);
       expect(lazy).to.be.lessThan(eager);
       expect(lazy).to.be.at.least(1);
+    });
+  }
+
+  for (const kind of ['sync', 'throwing'] as const) {
+    it(`a burst of tasks that ${kind === 'sync' ? 'return' : 'throw'} at once holds the workers as one of pending tasks does`, async () => {
+      for (const [burst, max] of [
+        [3, 3],
+        [10, 4],
+        [64, 16],
+      ] as const) {
+        const eager = await startedBy('eager', burst, max, kind);
+        const balanced = await startedBy('balanced', burst, max, kind);
+        const lazy = await startedBy('lazy', burst, max, kind);
+        expect([eager, balanced, lazy]).to.deep.equal([
+          await startedBy('eager', burst, max),
+          await startedBy('balanced', burst, max),
+          await startedBy('lazy', burst, max),
+        ]);
+        expect(eager).to.equal(Math.min(burst, max));
+        expect(lazy).to.be.lessThan(eager);
+      }
     });
   }
 
