@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import sinon from 'sinon';
 import {
   Subject,
+  asapScheduler,
   count,
   from,
   lastValueFrom,
@@ -11,6 +12,7 @@ import {
   range,
   repeat,
   retry,
+  scheduled,
   take,
   takeUntil,
   tap,
@@ -320,6 +322,20 @@ describe('runInPool', () => {
       // The others had returned, but the stream ended before their outcome was told: cancelled.
       expect(pool.stats).to.include({ submitted: 4, succeeded: 1, cancelled: 3, queued: 0 });
       expect(started).to.equal(4);
+    });
+
+    it('take(n) over an endless source on a scheduler ends, having submitted no more than it took', async () => {
+      pool = new Pool({ maxWorkers: 2 });
+      function* naturals(): Generator<number> {
+        for (let i = 0; ; i++) yield i;
+      }
+      const taken = scheduled(naturals(), asapScheduler).pipe(
+        runInPool(pool, (i) => () => i * 10),
+        take(3),
+        toArray(),
+      );
+      expect(await lastValueFrom(taken)).to.deep.equal([0, 10, 20]);
+      expect(pool.stats.submitted).to.equal(3);
     });
 
     it("take(1) over tasks of one key: those in the key's line never start", async () => {

@@ -100,7 +100,11 @@ interface UntypedModule {
  *   queue, until the queue has room, so a long stream holds no more Futures
  *   than the queue and the workers take; with an unbounded one `ready()`
  *   resolves at once, and the values move into the pool's queue, one per
- *   microtask.
+ *   microtask. As under `mergeMap`, a synchronous source is read to its
+ *   end (or until the stream ends) before any task has been told of, even
+ *   one that returns at once: an endless one under `take(n)` needs a
+ *   scheduler, `scheduled(generator(), asapScheduler)` rather than
+ *   `from(generator())`.
  * - **Backpressure:** otherwise it waits for `pool.ready()` before submitting
  *   the next value, so a bounded queue never refuses a value (whatever its
  *   `onFull` policy; a value whose place other code took with a plain
