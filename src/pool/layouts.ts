@@ -19,10 +19,10 @@
  * tasks that throw, one pool closed, the other left open and idle. A task
  * each for the warm workers runs before the constructor returns, and the
  * rest of their life in the microtasks right after, so that no map widens
- * under code compiled meanwhile. The pools start no timer (`idleTimeout: Infinity`) and
- * hold nothing of the user's; their objects keep every map alive, widened as
- * far as a pool widens it, and code compiled for one pool stays valid for
- * every pool after it.
+ * under code compiled meanwhile. The pools start no timer (`idleTimeout:
+ * Infinity`) and hold nothing of the user's; their objects keep every map
+ * alive, widened as far as a pool widens it, and code compiled for one pool
+ * stays valid for every pool after it.
  */
 import type { Future } from '../futures/future.js';
 import { INITIAL_SLOTS } from './queues/deque.js';
