@@ -157,6 +157,12 @@ export abstract class Future<T> extends NativePromise<T> {
   #settledHigh = NOT_YET;
   #settledLow = 0;
 
+  /**
+   * Made by a pool for each submission (a Future is never made by hand): `id`
+   * is the task's, `state` where it starts (`'queued'`, `'blocked'`, or
+   * settled at once when refused), `submittedAt` the `performance.now()` of
+   * the submission.
+   */
   protected constructor(id: number, state: FutureState, submittedAt: number) {
     super(keepResolve);
     this.#pending = resolving;
@@ -273,10 +279,12 @@ export abstract class Future<T> extends NativePromise<T> {
     else pending.listeners.push(listener);
   }
 
+  /** The task moved before it settled: a blocked submission let in, a started one. */
   protected setState(state: 'blocked' | 'queued' | 'running'): void {
     this.#state = state;
   }
 
+  /** The task started at `at` (`performance.now()` ms): it is running, and `timing.startedAt` says when. */
   protected markStarted(at: number): void {
     this.#state = 'running';
     split(at);

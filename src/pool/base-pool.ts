@@ -40,6 +40,7 @@ export interface ResizeOptions {
 export abstract class BasePool<Job> implements AsyncDisposable {
   readonly #core: PoolCore<Job>;
 
+  /** A pool whose workers `runtime` starts, with `options` validated already (see `resolveOptions`). */
   protected constructor(runtime: Runtime<Job>, options: ResolvedOptions) {
     this.#core = new PoolCore(runtime, options);
   }

@@ -6,4 +6,5 @@
 const symbols = Symbol as { asyncDispose?: symbol };
 symbols.asyncDispose ??= Symbol.for('Symbol.asyncDispose');
 
+/** The key of a pool's `close()` as a disposer: `Symbol.asyncDispose`, defined if Node lacks it. */
 export const asyncDispose: typeof Symbol.asyncDispose = symbols.asyncDispose as typeof Symbol.asyncDispose;
