@@ -475,8 +475,46 @@ describe('Pool', () => {
       expect(pool.stats).to.include({ cancelled: 2, workers: 0, busyWorkers: 0 });
     });
 
+    it("terminate cancels every Future before a running task's signal aborts: its abort listener finds them all cancelled", async () => {
+      const pool = new Pool({ maxWorkers: 2, queueCapacity: 1, onFull: 'block' });
+      const gates = [deferred(), deferred()];
+      let seen: string[] = [];
+      let again: Promise<void> | undefined;
+      const futures: Future<unknown>[] = [];
+      futures.push(
+        pool.submit(({ signal }) => {
+          signal.addEventListener('abort', () => {
+            seen = futures.map((future) => future.state);
+            again = pool.terminate('again');
+            futures[1]!.cancel('from the listener');
+          });
+          return gates[0]!.promise;
+        }),
+        pool.submit(() => gates[1]!.promise),
+        pool.submit(() => 'queued'),
+        pool.submit(() => 'blocked'),
+      );
+      expect(futures.map((future) => future.state)).to.deep.equal([
+        'running',
+        'running',
+        'queued',
+        'blocked',
+      ]);
+      const terminated = pool.terminate('first');
+      expect(seen).to.deep.equal(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+      for (const future of futures) {
+        const outcome = await future.result();
+        expect(outcome.isErr() && outcome.error)
+          .to.be.instanceOf(CancelledError)
+          .with.property('cause', 'first');
+      }
+      for (const gate of gates) gate.resolve();
+      await Promise.all([terminated, again]);
+      expect(pool.stats).to.include({ cancelled: 4, workers: 0, busyWorkers: 0 });
+    });
+
     for (const where of ['queue', 'dedicated queue', 'key lane', 'blocked'] as const) {
-      it(`terminate finishes when a listener cancels a task it has yet to cancel (${where})`, async () => {
+      it(`terminate cancels every task before a listener hears of one: its cancel() finds them done (${where})`, async () => {
         const pool = new Pool({
           maxWorkers: 1,
           dispatch: where === 'dedicated queue' ? 'dedicated' : 'shared',
@@ -499,8 +537,11 @@ describe('Pool', () => {
         const terminated = pool.terminate();
         gate.resolve();
         await terminated;
-        expect(seen).to.deep.equal([true]);
-        expect(second.state).to.equal('cancelled');
+        expect(seen).to.deep.equal([false]);
+        const outcome = await second.result();
+        expect(outcome.isErr() && outcome.error)
+          .to.be.instanceOf(CancelledError)
+          .with.property('message', 'The pool was terminated');
         expect(counts.every((difference) => difference === 0)).to.equal(true);
         expect(pool.stats).to.include({ workers: 0, queued: 0, blocked: 0, cancelled: 3 });
       });

@@ -171,7 +171,8 @@ export abstract class BasePool<Job> implements AsyncDisposable {
   /**
    * Accepts nothing more, cancels everything queued or blocked, and aborts
    * every running task's signal (their Futures are cancelled at once, with
-   * `reason` as the `cause`). Resolves when the running functions have returned:
+   * `reason` as the `cause`: every one of them before any listener hears of
+   * one, and before any signal aborts). Resolves when the running functions have returned:
    * one that ignores its signal and never settles keeps it waiting, as it
    * keeps its worker, since nothing can stop a function in this process.
    *

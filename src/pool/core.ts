@@ -965,24 +965,37 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       const pending: Task<Job>[] = [...blocked, ...queued];
       for (const worker of this.#workers.values()) if (worker.task !== null) pending.push(worker.task);
       pending.push(...this.#onCaller.keys());
-      // A listener told of one cancellation may cancel a task further on (or terminate again).
+      // Every Future is cancelled before anyone hears of it, and before any running task's signal
+      // aborts: a listener, or an abort listener, finds them all cancelled, with this reason.
+      const aborted: Task<Job>[] = [];
+      const causes: Error[] = [];
       const emptying = this.#emptying;
       this.#emptying = true;
       try {
-        for (const task of pending) {
-          const state = task.state;
-          const cause = cancelledError('The pool was terminated', task.id, reason);
-          if (task.settled) {
-            // Cancelled before, its function still running: terminate() waits for it too. (Its signal
-            // aborts with the first reason, decided before that cancellation was told.)
-            if (task.worker !== null || this.#onCaller.has(task)) this.#abort(task, cause, true);
-            continue;
+        this.observers.batch(() => {
+          for (const task of pending) {
+            const state = task.state;
+            const cause = cancelledError('The pool was terminated', task.id, reason);
+            // Cancelled before, its function still running: terminate() waits for it too. (Its
+            // signal aborts with the first reason, decided before that cancellation was told.)
+            if (task.settled) {
+              if (task.worker !== null || this.#onCaller.has(task)) {
+                aborted.push(task);
+                causes.push(cause);
+              }
+              continue;
+            }
+            if (state === 'blocked') this.#blockedInTransit--;
+            else if (state === 'queued') this.#queuedInTransit--;
+            if (state === 'running') {
+              task.abortFor(cause);
+              aborted.push(task);
+              causes.push(cause);
+              this.#settle(task, 'cancelled', cause, task.worker?.id ?? -1);
+            } else this.#settle(task, 'cancelled', cause);
           }
-          if (state === 'blocked') this.#blockedInTransit--;
-          else if (state === 'queued') this.#queuedInTransit--;
-          if (state === 'running') this.#settleRunning(task, 'cancelled', cause, true);
-          else this.#settle(task, 'cancelled', cause);
-        }
+        });
+        for (let i = 0; i < aborted.length; i++) this.#abort(aborted[i]!, causes[i]!, true);
       } finally {
         this.#emptying = emptying;
       }
