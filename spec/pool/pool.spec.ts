@@ -513,6 +513,32 @@ describe('Pool', () => {
       expect(pool.stats).to.include({ cancelled: 4, workers: 0, busyWorkers: 0 });
     });
 
+    it("terminate cancels every Future before its own listeners hear: a Future's subscriber, a fail-fast group", async () => {
+      const pool = new Pool({ maxWorkers: 3 });
+      const gates = [deferred(), deferred(), deferred()];
+      const group = pool.group({ failFast: true });
+      const futures = gates.map((gate) => group.submit(() => gate.promise));
+      const heard: string[][] = [];
+      const cancelledAgain: boolean[] = [];
+      futures[0]!.toObservable().subscribe({
+        error: () => {
+          heard.push(futures.map((future) => future.state));
+          cancelledAgain.push(futures[1]!.cancel('mine'));
+        },
+      });
+      const terminated = pool.terminate('T');
+      expect(heard).to.deep.equal([['cancelled', 'cancelled', 'cancelled']]);
+      expect(cancelledAgain).to.deep.equal([false]);
+      for (const future of futures) {
+        const outcome = await future.result();
+        expect(outcome.isErr() && outcome.error)
+          .to.be.instanceOf(CancelledError)
+          .with.property('cause', 'T');
+      }
+      for (const gate of gates) gate.resolve();
+      await terminated;
+    });
+
     for (const where of ['queue', 'dedicated queue', 'key lane', 'blocked'] as const) {
       it(`terminate cancels every task before a listener hears of one: its cancel() finds them done (${where})`, async () => {
         const pool = new Pool({

@@ -965,37 +965,40 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       const pending: Task<Job>[] = [...blocked, ...queued];
       for (const worker of this.#workers.values()) if (worker.task !== null) pending.push(worker.task);
       pending.push(...this.#onCaller.keys());
-      // Every Future is cancelled before anyone hears of it, and before any running task's signal
-      // aborts: a listener, or an abort listener, finds them all cancelled, with this reason.
-      const aborted: Task<Job>[] = [];
-      const causes: Error[] = [];
+      // Every Future is cancelled before anyone hears of one (an event, or a Future's own listener:
+      // a group, a stream), and before any running task's signal aborts: whoever acts on hearing
+      // finds them all cancelled, with this reason.
+      const at = now();
+      const cancelled: { task: Task<Job>; cause: Error; workerId: number | undefined }[] = [];
+      const aborting: { task: Task<Job>; cause: Error }[] = [];
+      for (const task of pending) {
+        const state = task.state;
+        const cause = cancelledError('The pool was terminated', task.id, reason);
+        if (task.settled) {
+          // Cancelled before, its function still running: terminate() waits for it too. (Its
+          // signal aborts with the first reason, decided before that cancellation was told.)
+          if (task.worker !== null || this.#onCaller.has(task)) aborting.push({ task, cause });
+          continue;
+        }
+        if (state === 'blocked') this.#blockedInTransit--;
+        else if (state === 'queued') this.#queuedInTransit--;
+        let workerId: number | undefined;
+        if (state === 'running') {
+          task.abortFor(cause);
+          aborting.push({ task, cause });
+          workerId = task.worker?.id ?? -1;
+        }
+        this.#record(task, 'cancelled', cause, at);
+        cancelled.push({ task, cause, workerId });
+      }
       const emptying = this.#emptying;
       this.#emptying = true;
       try {
         this.observers.batch(() => {
-          for (const task of pending) {
-            const state = task.state;
-            const cause = cancelledError('The pool was terminated', task.id, reason);
-            // Cancelled before, its function still running: terminate() waits for it too. (Its
-            // signal aborts with the first reason, decided before that cancellation was told.)
-            if (task.settled) {
-              if (task.worker !== null || this.#onCaller.has(task)) {
-                aborted.push(task);
-                causes.push(cause);
-              }
-              continue;
-            }
-            if (state === 'blocked') this.#blockedInTransit--;
-            else if (state === 'queued') this.#queuedInTransit--;
-            if (state === 'running') {
-              task.abortFor(cause);
-              aborted.push(task);
-              causes.push(cause);
-              this.#settle(task, 'cancelled', cause, task.worker?.id ?? -1);
-            } else this.#settle(task, 'cancelled', cause);
-          }
+          for (const { task, cause, workerId } of cancelled)
+            this.#tell(task, 'cancelled', cause, workerId, at);
         });
-        for (let i = 0; i < aborted.length; i++) this.#abort(aborted[i]!, causes[i]!, true);
+        for (const { task, cause } of aborting) this.#abort(task, cause, true);
       } finally {
         this.#emptying = emptying;
       }
