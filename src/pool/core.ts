@@ -748,10 +748,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * its signal aborts is decided first: a listener told of the settlement
    * may terminate the pool, whose abort then keeps this reason.
    */
-  #settleRunning(task: Task<Job>, state: 'failed' | 'cancelled', error: Error, terminating = false): void {
+  #settleRunning(task: Task<Job>, state: 'failed' | 'cancelled', error: Error): void {
     task.abortFor(error);
     this.#settle(task, state, error, task.worker?.id ?? -1);
-    this.#abort(task, error, terminating);
+    this.#abort(task, error);
   }
 
   #watchSignal(task: Task<Job>): void {

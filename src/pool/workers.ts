@@ -111,8 +111,7 @@ export class WorkerSet<Job> {
     }
     const worker = this.#idle.pop();
     // A thread still loading its module: one that has loaded goes first, if one is idle.
-    if (worker !== undefined && worker.runtime.starting === true)
-      return this.#idle.startedInstead(worker, isStarting);
+    if (worker !== undefined && isStarting(worker)) return this.#idle.startedInstead(worker, isStarting);
     return worker;
   }
 
@@ -277,7 +276,7 @@ export class WorkerSet<Job> {
    * sweeps whose intervals add up to `interval + idleTimeout` has been idle
    * for `idleTimeout` at least (the first may have come right after it went
    * idle): with only `setTimeout` faked, `performance.now()` stands still and
-   * the count alone tells, one interval late at most.
+   * the count alone tells, at most one interval later than the clock would.
    */
   reaperTick(): void {
     const interval = this.#reaperInterval!;
