@@ -14,6 +14,16 @@ import { deferred, flush } from '../support/deferred.js';
 const conserved = (s: PoolStats): number =>
   s.queued + s.blocked + s.running + s.succeeded + s.failed + s.cancelled + s.rejected;
 
+/** Checks that every one of `futures` was cancelled with `cause` as its error's cause. */
+async function expectCancelledWith(futures: readonly Future<unknown>[], cause: unknown): Promise<void> {
+  for (const future of futures) {
+    const outcome = await future.result();
+    expect(outcome.isErr() && outcome.error)
+      .to.be.instanceOf(CancelledError)
+      .with.property('cause', cause);
+  }
+}
+
 describe('Pool', () => {
   describe('concurrency', () => {
     it('never runs more than maxWorkers tasks at once', async () => {
@@ -502,12 +512,7 @@ describe('Pool', () => {
       ]);
       const terminated = pool.terminate('first');
       expect(seen).to.deep.equal(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
-      for (const future of futures) {
-        const outcome = await future.result();
-        expect(outcome.isErr() && outcome.error)
-          .to.be.instanceOf(CancelledError)
-          .with.property('cause', 'first');
-      }
+      await expectCancelledWith(futures, 'first');
       for (const gate of gates) gate.resolve();
       await Promise.all([terminated, again]);
       expect(pool.stats).to.include({ cancelled: 4, workers: 0, busyWorkers: 0 });
@@ -529,12 +534,7 @@ describe('Pool', () => {
       const terminated = pool.terminate('T');
       expect(heard).to.deep.equal([['cancelled', 'cancelled', 'cancelled']]);
       expect(cancelledAgain).to.deep.equal([false]);
-      for (const future of futures) {
-        const outcome = await future.result();
-        expect(outcome.isErr() && outcome.error)
-          .to.be.instanceOf(CancelledError)
-          .with.property('cause', 'T');
-      }
+      await expectCancelledWith(futures, 'T');
       for (const gate of gates) gate.resolve();
       await terminated;
     });
