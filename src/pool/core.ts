@@ -81,6 +81,18 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    */
   readonly #unpublished: (Task<Job> | null)[] = [];
   readonly #workers: WorkerSet<Job>;
+  /**
+   * Busy workers are offered their next task (see `RuntimeWorker.offer`):
+   * the runtime's workers take offers, each has a queue of its own, whose
+   * head is its next task already, and it stays next whatever arrives
+   * later (a FIFO queue, without a rate limit or evictions, which could
+   * pick another). From one shared queue, a worker that took its next task
+   * early could start it before an older one that another worker, coming
+   * free first, would have started: so the shared queue makes no offers.
+   */
+  readonly #offering: boolean;
+  /** Tasks offered to workers and not yet started: queued, out of the queue. */
+  #offers = 0;
   #busy = 0;
   /** Tasks running on the caller, each with the runtime worker started for it. */
   readonly #onCaller = new Map<Task<Job>, RuntimeWorker<Job>>();
@@ -127,6 +139,12 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       () => this.#depth(),
     );
     this.#workers = new WorkerSet(runtime, this.#dispatch, this.observers, options, this);
+    this.#offering =
+      runtime.offers === true &&
+      options.dispatch === 'dedicated' &&
+      options.queue === 'fifo' &&
+      options.rateLimit === undefined &&
+      options.onFull !== 'discard-oldest';
     this.#waiters = new Waiters({
       isIdle: () => this.#isIdle(),
       room: (key) => this.#room(key),
@@ -404,7 +422,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   }
 
   #waiting(): number {
-    return this.#dispatch.size + this.#lanes.size;
+    return this.#dispatch.size + this.#lanes.size + this.#offers;
   }
 
   // ─── Dispatch ──────────────────────────────────────────────────────────────
@@ -422,6 +440,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#startWaiting(at, completion);
     // What is let in arrived, as a submission does: not a completion.
     while (this.#blocked.size > 0 && this.#admitBlocked()) this.#startWaiting(undefined, false);
+    if (this.#offering) this.#offerNext();
     this.#pumping = false;
     this.#workers.stopLeftIdle();
     this.changed();
@@ -430,6 +449,9 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /** Starts waiting tasks while a worker is free (the first at `at`, or now). */
   #startWaiting(at: number | undefined, completion: boolean): void {
     const dispatch = this.#dispatch;
+    // A worker is free: the tasks offered to busy ones wait in the queue again, so that it takes
+    // (or steals) whichever comes first by the queue's order, as if none had been offered.
+    if (this.#offers > 0 && this.#workers.available) this.#recallOffers();
     // The caller's reading of the clock serves the first start. Each later one
     // comes after a task's function ran, for as long as it took: it reads again.
     let reading = at;
@@ -488,14 +510,16 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     return true;
   }
 
-  #run(task: Task<Job>, worker: WorkerSlot<Job>, at: number): void {
+  /** `offered`: the task was offered to `worker`, which has started it (see `#takeOffer`). */
+  #run(task: Task<Job>, worker: WorkerSlot<Job>, at: number, offered = false): void {
     worker.task = task;
     task.worker = worker;
     this.#busy++;
     if (this.#bothObserved()) this.observers.batch(() => this.#started(task, worker, at));
     else this.#started(task, worker, at);
-    // A listener of its start may have cancelled it, or terminated the pool: its function is not called.
-    if (task.settled) {
+    // A listener of its start may have cancelled it, or terminated the pool: its function is not
+    // called, unless it was offered, and runs already (its runtime worker was told of the abort).
+    if (task.settled && !offered) {
       this.taskReturned(worker, undefined, true);
       return;
     }
@@ -504,6 +528,98 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       worker.onFulfilled,
       worker.onRejected,
     );
+  }
+
+  // ─── Offers ────────────────────────────────────────────────────────────────
+
+  /**
+   * Every worker is busy and none may start: each busy worker without an
+   * offer is offered the task it would take next, which it starts as soon
+   * as its task returns, without a message's round trip in between. The
+   * task is queued until the pool hears that the task before it returned.
+   */
+  #offerNext(): void {
+    const workers = this.#workers;
+    const dispatch = this.#dispatch;
+    if (this.#paused || dispatch.size === 0 || workers.idle > 0 || workers.size !== workers.maxWorkers)
+      return;
+    for (const worker of workers.values()) {
+      if (worker.task === null || worker.offer !== null || worker.crashed) continue;
+      const task = dispatch.peek(worker);
+      if (task === undefined) return;
+      if (worker.runtime.offer?.(task.job!, task.id, worker.onReturned) !== true) continue;
+      dispatch.next(worker);
+      worker.offer = task;
+      this.#offers++;
+    }
+  }
+
+  /** Takes back every offer not yet started, into the queue, in its place. */
+  #recallOffers(): void {
+    for (const worker of this.#workers.values()) {
+      if (worker.offer !== null && !worker.offerStarted) this.#recall(worker);
+    }
+  }
+
+  /** `task` is queued: if offered to a worker, it is taken back, or runs if it has started. */
+  #recallTask(task: Task<Job>): void {
+    for (const worker of this.#workers.values()) {
+      if (worker.offer === task && !worker.offerStarted) this.#recall(worker);
+    }
+  }
+
+  /**
+   * Takes back `worker`'s offer into the queue. An offer that has started
+   * runs: its worker's task returned, and the runtime worker tells the pool
+   * so first (`taskReturned`, which runs it), with the pump held, as what
+   * the caller does next decides what else starts. If the pool had heard
+   * of that return already, it is still telling of it (see `#takeOffer`),
+   * and the offer runs from now on.
+   */
+  #recall(worker: WorkerSlot<Job>): void {
+    const task = worker.offer!;
+    let recalled = false;
+    this.#holdingPump(() => (recalled = worker.runtime.recall!()));
+    if (recalled) {
+      worker.offer = null;
+      this.#offers--;
+      this.#dispatch.requeue(task);
+      return;
+    }
+    if (worker.offer !== task || worker.offerStarted) return;
+    this.#offers--;
+    worker.offerStarted = true;
+    task.worker = worker;
+    this.#begin(task, worker.id, now(), worker.runtime, worker);
+    this.#depthChanged();
+  }
+
+  /**
+   * `worker`'s task returned, and it holds an offer: it runs it now (the
+   * runtime worker started it already), unless it died before starting it,
+   * and then the offer waits in the queue again. Returns whether it runs.
+   */
+  #takeOffer(worker: WorkerSlot<Job>, at: number): boolean {
+    const task = worker.offer!;
+    if (!worker.offerStarted && (worker.crashed || worker.stopped)) {
+      this.#recall(worker);
+      if (worker.offer === null) return false;
+    }
+    worker.offer = null;
+    if (!worker.offerStarted) {
+      this.#offers--;
+      this.#run(task, worker, at, true);
+      return true;
+    }
+    // Started when it could not be recalled: it runs (or was settled) since.
+    worker.offerStarted = false;
+    worker.task = task;
+    this.#busy++;
+    runTask(worker.runtime, task.job!, new Context(task, worker.id)).then(
+      worker.onFulfilled,
+      worker.onRejected,
+    );
+    return true;
   }
 
   /** A task taken from the queue starts on `worker`: its start, and the depth it left. */
@@ -600,8 +716,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       worker.startPending = false;
       this.#rate!.confirm(at);
     }
+    const fresh = listened || this.observers.toldSince(told) ? undefined : at;
+    if (worker.offer !== null && this.#takeOffer(worker, fresh ?? now())) {
+      this.#afterSlotFreed(fresh);
+      return;
+    }
     this.#workers.release(worker);
-    this.#afterSlotFreed(listened || this.observers.toldSince(told) ? undefined : at);
+    this.#afterSlotFreed(fresh);
     if (worker.task === null && !worker.stopped) this.#workers.markIdle(worker, false, at, this.#pumping);
   }
 
@@ -682,6 +803,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   cancelTask(task: Task<Job>, error: CancelledError): boolean {
     // Told queued first if it was not yet: a listener may settle it then.
     if (this.#publishEarly(task) && task.settled) return false;
+    if (this.#offers > 0 && task.state === 'queued') this.#recallTask(task);
     switch (task.state) {
       case 'blocked':
         if (this.#emptying) this.#blockedInTransit--;
@@ -732,7 +854,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   /** Aborts a running task: its signal, and the runtime worker running it, with the first reason given. */
   #abort(task: Task<Job>, reason: unknown, terminating = false): void {
     task.abort(reason);
-    (task.worker?.runtime ?? this.#onCaller.get(task))?.abort?.(task.abortReason, terminating);
+    (task.worker?.runtime ?? this.#onCaller.get(task))?.abort?.(task.abortReason, terminating, task.id);
   }
 
   timeoutTask(task: Task<Job>): void {
@@ -768,6 +890,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * cancellation freed. Running tasks go on. Returns how many it cancelled.
    */
   clear(reason: unknown): number {
+    if (this.#offers > 0) this.#recallOffers();
     const waiting = [...this.#dispatch.values(), ...this.#lanes.values(), ...this.#blocked.values()];
     // One about to run on the caller is still queued, in transit.
     for (const task of this.#onCaller.keys()) if (task.state === 'queued') waiting.push(task);
@@ -795,6 +918,8 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     const changed = min !== workers.minWorkers || max !== workers.maxWorkers;
     workers.minWorkers = min;
     workers.maxWorkers = max;
+    // A worker may start for them, or the one they were offered to stop.
+    if (this.#offers > 0) this.#recallOffers();
     // In force before anyone hears of them: a listener's own resize() is the last word.
     if (changed && this.observers.eventsObserved) {
       this.#emit({ type: 'pool:resized', time: now(), minWorkers: min, maxWorkers: max });
@@ -820,6 +945,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   pause(): void {
     if (this.#paused || this.#closed) return;
     this.#paused = true;
+    if (this.#offers > 0) this.#recallOffers();
     if (this.observers.eventsObserved) this.#emit({ type: 'pool:paused', time: now() });
     this.changed();
   }
@@ -957,13 +1083,17 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
       this.#options.signal?.removeEventListener('abort', this.#onPoolAbort);
       // A task placed in an evicted one's stead is told queued before it is cancelled.
       for (const task of [...this.#unpublished]) if (task !== null) this.#publishEarly(task);
+      if (this.#offers > 0) this.#recallOffers();
       const blocked = this.#blocked.clear();
       this.#blockedKeys.clear();
       const queued = [...this.#dispatch.clear(), ...this.#lanes.clear()];
       this.#blockedInTransit += blocked.length;
       this.#queuedInTransit += queued.length;
       const pending: Task<Job>[] = [...blocked, ...queued];
-      for (const worker of this.#workers.values()) if (worker.task !== null) pending.push(worker.task);
+      for (const worker of this.#workers.values()) {
+        if (worker.task !== null) pending.push(worker.task);
+        if (worker.offerStarted) pending.push(worker.offer!);
+      }
       pending.push(...this.#onCaller.keys());
       // Every Future is cancelled before anyone hears of one (an event, or a Future's own listener:
       // a group, a stream), and before any running task's signal aborts: whoever acts on hearing

@@ -21,6 +21,8 @@ export interface Dispatcher<Job> {
   requeue(task: Task<Job>): void;
   /** The task `worker` should run next. */
   next(worker: WorkerSlot<Job>): Task<Job> | undefined;
+  /** The task `next(worker)` would return, left in place. */
+  peek(worker: WorkerSlot<Job>): Task<Job> | undefined;
   /** Forgets a task that stopped waiting. */
   delete(task: Task<Job>): void;
   /** Every waiting task, as a copy, in no particular order. */
@@ -76,6 +78,10 @@ class SharedDispatcher<Job> implements Dispatcher<Job> {
       requeued.push(task);
       this.#requeuedSize++;
     }
+  }
+  peek(): Task<Job> | undefined {
+    if (this.#requeuedSize === 0) return this.#queue.peek();
+    return firstHead(this.#order!, this.#requeued!, this.#queue)!.peek();
   }
   next(): Task<Job> | undefined {
     if (this.#requeuedSize === 0) return this.#queue.shift();
@@ -174,12 +180,19 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     target.push(task);
   }
   next(worker: WorkerSlot<Job>): Task<Job> | undefined {
+    const task = this.#source(worker)?.shift();
+    if (task !== undefined) this.#taken(task);
+    return task;
+  }
+  peek(worker: WorkerSlot<Job>): Task<Job> | undefined {
+    return this.#source(worker)?.peek();
+  }
+  /** The queue `worker` takes its next task from. */
+  #source(worker: WorkerSlot<Job>): TaskQueue<Task<Job>> | undefined {
     const own = worker.queue!;
     let from = firstHead(this.#before, own.size > 0 ? own : undefined, this.#overflow);
     if (this.#requeuedSize > 0) from = firstHead(this.#before, from, this.#requeued);
-    const task = (from ?? this.#longest())?.shift();
-    if (task !== undefined) this.#taken(task);
-    return task;
+    return from ?? this.#longest();
   }
   delete(task: Task<Job>): void {
     task.home!.delete(task);

@@ -14,9 +14,30 @@ export interface RuntimeWorker<Job> {
    * aborts too). A runtime whose task cannot read `ctx.signal`, such as one
    * running in another thread, passes the abort on from here, so that it
    * need not listen to every task's signal. `terminating`: by `terminate()`,
-   * which waits for the task to return.
+   * which waits for the task to return. `taskId`: the task aborted, the
+   * running one or the one offered (see `offer`) that has started.
    */
-  abort?(reason: unknown, terminating: boolean): void;
+  abort?(reason: unknown, terminating: boolean, taskId: number): void;
+  /**
+   * While the worker runs a task, hands it task `taskId`, the one it is to
+   * run next: it starts that task itself as soon as the running one
+   * returns, without waiting to be told, unless `recall()` takes it back
+   * first. The pool still counts it queued until it hears that the running
+   * task returned, and then passes it to `run`, which starts nothing more.
+   * A thread so never sleeps between two tasks waiting for the next
+   * message. `returned`: how the worker tells of the running task's return
+   * when `recall` finds the offer started. Returns false if the worker
+   * takes no offer now.
+   */
+  offer?(job: Job, taskId: number, returned: (outcome: unknown, ok: boolean) => void): boolean;
+  /**
+   * Takes the offered task back: true if it has not started, and never
+   * will. False if it has: the running task returned, and unless its
+   * outcome was told already, the worker tells it through `returned`
+   * before `recall` returns (its promise never settles then), so that the
+   * pool hears of that return before it counts the offered task started.
+   */
+  recall?(): boolean;
   /**
    * For a worker still starting (a thread loading its module): calls
    * `callback` once it runs tasks without delay, and returns true. A ready
@@ -45,6 +66,8 @@ export type WorkerCrashed = (error: unknown, stopped?: boolean) => void;
 
 /** Starts workers for the pool core. */
 export interface Runtime<Job> {
+  /** Its workers take offers (see `RuntimeWorker.offer`). */
+  readonly offers?: boolean;
   /**
    * Starts worker `workerId`. Through `crashed` it reports that it died:
    * the core fails its task and replaces it.

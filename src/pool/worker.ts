@@ -17,6 +17,13 @@ export class WorkerSlot<Job> {
   readonly runtime: RuntimeWorker<Job>;
   /** The task whose function is running here, or null when idle. */
   task: Task<Job> | null = null;
+  /**
+   * The task offered to run next here (see `RuntimeWorker.offer`): queued,
+   * out of the queue, until its worker's running task returns.
+   */
+  offer: Task<Job> | null = null;
+  /** The offered task started (it could not be recalled): it runs, as far as the pool is concerned. */
+  offerStarted = false;
   /** Tasks whose function returned here. */
   completed = 0;
   /** When it last became idle (`performance.now()` ms). */
@@ -46,11 +53,14 @@ export class WorkerSlot<Job> {
   queue: TaskQueue<Task<Job>> | undefined = undefined;
   readonly onFulfilled: (value: unknown) => void;
   readonly onRejected: (error: unknown) => void;
+  /** The two in one, for a runtime worker that tells of a return at once (see `RuntimeWorker.offer`). */
+  readonly onReturned: (outcome: unknown, ok: boolean) => void;
 
   constructor(id: number, runtime: RuntimeWorker<Job>, host: WorkerHost<Job>) {
     this.id = id;
     this.runtime = runtime;
     this.onFulfilled = (value) => host.taskReturned(this, value, true);
     this.onRejected = (error) => host.taskReturned(this, error, false);
+    this.onReturned = (outcome, ok) => host.taskReturned(this, outcome, ok);
   }
 }

@@ -26,7 +26,8 @@ import { moveKey } from './move.js';
  * task's signal, and answers at once for a task not yet started (its module
  * still loading). Once the module has loaded, or failed to, it says
  * `loaded`. A module that fails to load fails each task with the loader's
- * error.
+ * error. A task offered (`offer`) starts as soon as no task is left
+ * unanswered, if it can still be taken from the offer slot.
  *
  * @example
  * ```ts
@@ -41,7 +42,7 @@ import { parentPort } from 'node:worker_threads';
 // The pool speaks on a port of its own, so that what a task posts on
 // parentPort (progress, anything) never reaches it, nor is taken for an answer.
 // Its own data comes first on parentPort, so that workerData is left to the module.
-const { moduleUrl, workerId, port } = await new Promise((resolve) => parentPort.once('message', resolve));
+const { moduleUrl, workerId, port, offers } = await new Promise((resolve) => parentPort.once('message', resolve));
 const contextSlot = Symbol.for(${JSON.stringify(contextKey)});
 const moveMark = Symbol.for(${JSON.stringify(moveKey)});
 const storage = (globalThis[contextSlot] ??= new AsyncLocalStorage());
@@ -79,6 +80,30 @@ loading.then(
 // The running tasks, by id. One thread runs one task at a time, but an
 // aborted task may still be returning when the next one starts.
 const tasks = new Map();
+// Tasks given that have yet to be answered, and the task offered meanwhile:
+// it starts once none is left, unless the pool has recalled it.
+let unanswered = 0;
+let offered;
+// The offer slot: the offered task's id until taken (0), or minus it once recalled.
+const offerSlot = new Int32Array(offers);
+
+// Takes the offered task from the slot, unless the pool has recalled it. Another value than its
+// id, or minus it, means the pool ran it already, and freed the slot.
+function claim({ id }) {
+  if (Atomics.compareExchange(offerSlot, 0, id, 0) !== -id) return true;
+  // Recalled: the slot is free for the next offer.
+  Atomics.compareExchange(offerSlot, 0, -id, 0);
+  return false;
+}
+
+// The task offered, taken, once the answer just posted was the last one due. Taken after that
+// answer is posted: a pool that finds it taken reads the answer at once (see ThreadWorker.recall).
+function takeOffered() {
+  if (unanswered !== 0 || offered === undefined) return undefined;
+  const next = offered;
+  offered = undefined;
+  return claim(next) ? next : undefined;
+}
 
 // A task's context: its AbortController is made when the task first reads
 // its signal (through taskSignal()); an abort before that is remembered.
@@ -232,7 +257,20 @@ function failed(id, thrown) {
   return { type: 'failed', id, error: recordRead(() => thrown, 0) };
 }
 
-async function run({ id, fn, args }) {
+async function run(message) {
+  unanswered++;
+  try {
+    await answer(message);
+  } finally {
+    unanswered--;
+  }
+  const next = takeOffered();
+  if (next !== undefined) run(next);
+}
+
+// Runs a task and posts its answer.
+
+async function answer({ id, fn, args }) {
   const context = new TaskContext(id);
   tasks.set(id, context);
   let reply;
@@ -289,7 +327,10 @@ function abort(id, reason) {
 
 port.on('message', (message) => {
   if (message.type === 'run') run(message);
-  else if (message.type === 'abort') abort(message.id, fromRecord(message.reason));
+  else if (message.type === 'offer') {
+    if (unanswered > 0) offered = message;
+    else if (claim(message)) run(message);
+  } else if (message.type === 'abort') abort(message.id, fromRecord(message.reason));
 });
 //# sourceURL=rxpool/threads/bootstrap.js
 `;

@@ -38,6 +38,18 @@ export interface RunMessage {
   readonly args: readonly unknown[];
 }
 
+/**
+ * Pool → thread, while it runs a task: task `id`, to start as soon as the
+ * running task has returned, unless the pool recalls it first. Whichever
+ * comes first wins, through the thread's offer slot (see `ThreadData.offers`).
+ */
+export interface OfferMessage {
+  readonly type: 'offer';
+  readonly id: number;
+  readonly fn: string;
+  readonly args: readonly unknown[];
+}
+
 /** Pool → thread: abort task `id`'s signal with `reason`. */
 export interface AbortMessage {
   readonly type: 'abort';
@@ -53,7 +65,7 @@ export interface AbortMessage {
  * thread.postMessage({ type: 'run', id: 7, fn: 'fib', args: [30] } satisfies PoolMessage);
  * ```
  */
-export type PoolMessage = RunMessage | AbortMessage;
+export type PoolMessage = RunMessage | OfferMessage | AbortMessage;
 
 /** Thread → pool: task `id` returned `value` (awaited). */
 export interface DoneMessage {
@@ -94,6 +106,13 @@ export interface ThreadData {
   readonly workerId: number;
   /** The thread's end of the channel the protocol's messages take (transferred). */
   readonly port: MessagePort;
+  /**
+   * One `Int32` both sides change atomically: the id of the task offered,
+   * until the thread takes it (0) or the pool recalls it (minus its id,
+   * until the thread, reading the offer, sets 0). The pool offers a task
+   * only while it holds 0.
+   */
+  readonly offers: SharedArrayBuffer;
 }
 
 // Causes nest; a cycle (an error that is its own cause) must end somewhere.

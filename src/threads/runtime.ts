@@ -21,6 +21,15 @@ interface Running {
   readonly reject: (error: unknown) => void;
 }
 
+/** The task offered to a thread (see `ThreadWorker.offer`), until the pool runs it or recalls it. */
+interface Offered {
+  readonly id: number;
+  /** Its answer, if it came before the pool ran it. */
+  answer: ThreadMessage | undefined;
+  /** Aborted before the pool ran it (it started, and could not be recalled): its grace starts then. */
+  aborted: { readonly reason: unknown; readonly terminating: boolean } | undefined;
+}
+
 /** How a pool's threads are made and stopped. */
 export interface ThreadConfig {
   /** The module whose exports the tasks call. */
@@ -48,6 +57,11 @@ export const EXIT_WAIT = 1_000;
  * `WorkerCrashedError` through `crashed`, and the pool core fails its task
  * (if still running) and replaces it.
  *
+ * While it runs a task, it may be offered the next (`offer`): the thread
+ * takes it from the offer slot they share as soon as its task has returned,
+ * unless the pool has recalled it first, and starts it without waiting for
+ * a message.
+ *
  * The thread holds the process open only while it runs a task: idle, it is
  * unref'd, as the pool's idle timers are, and `stop()` unrefs it at once.
  *
@@ -73,6 +87,13 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   /** Why the pool stopped the thread itself, when it did. */
   #killedFor: Error | undefined = undefined;
   #running: Running | undefined = undefined;
+  /** The thread's offer slot (see `ThreadData.offers`). */
+  readonly #offerSlot = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  #offered: Offered | undefined = undefined;
+  /** How the running task's return is told when a recall finds the offer taken (see `recall`). */
+  #returned: ((outcome: unknown, ok: boolean) => void) | undefined = undefined;
+  /** Why the thread died, once it has: a task offered and started then failed with it too. */
+  #crash: WorkerCrashedError | undefined = undefined;
   #lastError: unknown = undefined;
   #stopped = false;
   /** The module has loaded (or failed to): a task starts without waiting. */
@@ -95,7 +116,8 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     try {
       this.#thread = new Worker(bootstrapUrl, settings);
       // The pool's own data, first on parentPort: `workerData` is the user's.
-      const data: ThreadData = { moduleUrl, workerId, port: port2 };
+      const offers = this.#offerSlot.buffer as SharedArrayBuffer;
+      const data: ThreadData = { moduleUrl, workerId, port: port2, offers };
       this.#thread.postMessage(data, [port2]);
     } catch (error) {
       port1.close();
@@ -115,6 +137,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   }
 
   run(job: ThreadTask, ctx: TaskContext): Promise<unknown> {
+    if (this.#offered?.id === ctx.taskId) return this.#runOffered(this.#offered);
     const message: PoolMessage = { type: 'run', id: ctx.taskId, fn: job.fn, args: job.args };
     // Throws (and fails the task, the thread unharmed) when an arg cannot be cloned, or a
     // buffer to transfer was transferred already: Node drops such a message without a word.
@@ -124,6 +147,95 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
       this.#running = { id: ctx.taskId, resolve, reject };
       this.#thread.ref();
     });
+  }
+
+  /**
+   * While the thread runs a task, posts it task `taskId`, the one to run
+   * next, and writes the id into its offer slot; the thread takes it (swaps
+   * the id for 0) as soon as its task has returned, and starts it. Nothing
+   * is offered to a thread still loading its module, with an offer
+   * outstanding, or a task that transfers buffers (a recalled task must
+   * still have them).
+   */
+  offer(job: ThreadTask, taskId: number, returned: (outcome: unknown, ok: boolean) => void): boolean {
+    if (
+      !this.#loaded ||
+      this.#stopped ||
+      this.#running === undefined ||
+      this.#offered !== undefined ||
+      job.transfer !== undefined ||
+      Atomics.load(this.#offerSlot, 0) !== 0
+    ) {
+      return false;
+    }
+    const message: PoolMessage = { type: 'offer', id: taskId, fn: job.fn, args: job.args };
+    Atomics.store(this.#offerSlot, 0, taskId);
+    try {
+      this.#port.postMessage(message);
+    } catch {
+      // An arg that cannot be cloned: `run` fails the task when it comes to it.
+      Atomics.store(this.#offerSlot, 0, 0);
+      return false;
+    }
+    this.#offered = { id: taskId, answer: undefined, aborted: undefined };
+    this.#returned = returned;
+    return true;
+  }
+
+  /**
+   * Swaps the offered task's id for minus it, unless the thread has taken
+   * it (a dead thread takes nothing). Taken, the thread had posted the
+   * running task's answer first: it is read now, and told through
+   * `returned` (see `RuntimeWorker.recall`).
+   */
+  recall(): boolean {
+    const { id } = this.#offered!;
+    if (Atomics.compareExchange(this.#offerSlot, 0, id, -id) === id) {
+      this.#offered = undefined;
+      return true;
+    }
+    const running = this.#running?.id;
+    let received = running === undefined ? undefined : receiveMessageOnPort(this.#port);
+    while (received !== undefined) {
+      const message = received.message as ThreadMessage;
+      if (message.type !== 'loaded' && message.id === running) {
+        this.#release();
+        this.#ended();
+        if (message.type === 'done') this.#returned!(message.value, true);
+        else this.#returned!(fromRecord(message.error), false);
+        break;
+      }
+      this.#answered(message);
+      received = receiveMessageOnPort(this.#port);
+    }
+    return false;
+  }
+
+  /** The pool runs the task it offered, which the thread has started or will: nothing to post. */
+  #runOffered(offered: Offered): Promise<unknown> {
+    this.#offered = undefined;
+    if (this.#stopped) {
+      // Started on a thread that died since: it failed with it, unless it answered first.
+      if (offered.answer === undefined) {
+        const cause = this.#crash?.cause ?? new Error('The thread was stopped');
+        return Promise.reject(new WorkerCrashedError(this.#workerId, { taskId: offered.id, cause }));
+      }
+      return new Promise((resolve, reject) => {
+        this.#running = { id: offered.id, resolve, reject };
+        this.#answered(offered.answer!);
+      });
+    }
+    // Whether the thread has taken it or not, it runs: the slot is free for the next offer.
+    Atomics.compareExchange(this.#offerSlot, 0, offered.id, 0);
+    const outcome = new Promise((resolve, reject) => {
+      this.#running = { id: offered.id, resolve, reject };
+      this.#thread.ref();
+    });
+    if (offered.aborted !== undefined) {
+      this.abort(offered.aborted.reason, offered.aborted.terminating, offered.id);
+    }
+    if (offered.answer !== undefined) this.#answered(offered.answer);
+    return outcome;
   }
 
   /** The thread is still loading the module. */
@@ -143,9 +255,21 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
    * too. Under `terminate()` (again, for a task cancelled before that still
    * runs), its grace counts from now, whether the module has loaded or not.
    */
-  abort(reason: unknown, terminating: boolean): void {
+  abort(reason: unknown, terminating: boolean, taskId: number): void {
+    if (this.#stopped) return;
     const running = this.#running;
-    if (running === undefined || this.#stopped) return;
+    if (running?.id !== taskId) {
+      // The task offered, started but not yet run by the pool: its grace starts once it is.
+      const offered = this.#offered;
+      if (offered?.id !== taskId || offered.aborted !== undefined) return;
+      offered.aborted = { reason, terminating };
+      this.#port.postMessage({
+        type: 'abort',
+        id: taskId,
+        reason: recordThrown(reason),
+      } satisfies PoolMessage);
+      return;
+    }
     const message: PoolMessage = { type: 'abort', id: running.id, reason: recordThrown(reason) };
     this.#port.postMessage(message);
     if (terminating) this.#startGrace(this.#terminateGrace);
@@ -200,7 +324,10 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
       for (const callback of this.#onLoaded.splice(0)) callback();
       return;
     }
-    if (message.id !== this.#running?.id) return;
+    if (message.id !== this.#running?.id) {
+      if (message.id === this.#offered?.id) this.#offered.answer = message;
+      return;
+    }
     if (message.type === 'done') this.#finish(true, message.value);
     else this.#finish(false, fromRecord(message.error));
   }
@@ -208,10 +335,15 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   #finish(ok: boolean, outcome: unknown): void {
     const running = this.#release();
     if (running === undefined) return;
-    this.#grace?.stop();
-    if (!this.#stopped) this.#thread.unref();
+    this.#ended();
     if (ok) running.resolve(outcome);
     else running.reject(outcome);
+  }
+
+  /** Its task has returned: no grace runs, and the thread holds the process open no longer. */
+  #ended(): void {
+    this.#grace?.stop();
+    if (!this.#stopped) this.#thread.unref();
   }
 
   #release(): Running | undefined {
@@ -231,10 +363,8 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     }
     const running = this.#end();
     const cause = this.#killedFor ?? this.#lastError ?? new Error(`The thread exited with code ${code}`);
-    this.#crashed(
-      new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause }),
-      this.#killedFor !== undefined,
-    );
+    this.#crash = new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause });
+    this.#crashed(this.#crash, this.#killedFor !== undefined);
   }
 }
 
@@ -283,6 +413,7 @@ function isDetached(buffer: ArrayBuffer): boolean {
  * ```
  */
 export class ThreadRuntime implements Runtime<ThreadTask> {
+  readonly offers = true;
   readonly #config: ThreadConfig;
   /** When each thread started and not yet exited will have: removed as it exits. */
   readonly #exits = new Set<Promise<void>>();
