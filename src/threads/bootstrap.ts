@@ -21,8 +21,8 @@ import { moveKey } from './move.js';
  * module's): for `run`, it calls the export inside the task context that
  * `taskSignal()` reads (the storage in the shared `globalThis` slot of
  * `context.ts`) and, once what it printed has reached the main thread,
- * answers `done` (moving what a result marked by `move()`
- * lists) or `failed`, an error sent as a record; for `abort`, it aborts that
+ * answers with the value (a `DoneMessage`, moving what a result marked by
+ * `move()` lists) or `failed`, an error sent as a record; for `abort`, it aborts that
  * task's signal, and answers at once for a task not yet started (its module
  * still loading). Once the module has loaded, or failed to, it says
  * `loaded`. A module that fails to load fails each task with the loader's
@@ -89,7 +89,7 @@ const offerSlot = new Int32Array(offers);
 
 // Takes the offered task from the slot, unless the pool has recalled it. Another value than its
 // id, or minus it, means the pool ran it already, and freed the slot.
-function claim({ id }) {
+function claim([, id]) {
   if (Atomics.compareExchange(offerSlot, 0, id, 0) !== -id) return true;
   // Recalled: the slot is free for the next offer.
   Atomics.compareExchange(offerSlot, 0, -id, 0);
@@ -270,7 +270,7 @@ async function run(message) {
 
 // Runs a task and posts its answer.
 
-async function answer({ id, fn, args }) {
+async function answer([, id, fn, args]) {
   const context = new TaskContext(id);
   tasks.set(id, context);
   let reply;
@@ -287,7 +287,7 @@ async function answer({ id, fn, args }) {
       transfer = value.transfer;
       value = value.value;
     }
-    reply = { type: 'done', id, value };
+    reply = [id, value];
   } catch (thrown) {
     reply = failed(id, thrown);
   }
@@ -326,11 +326,10 @@ function abort(id, reason) {
 }
 
 port.on('message', (message) => {
-  if (message.type === 'run') run(message);
-  else if (message.type === 'offer') {
-    if (unanswered > 0) offered = message;
-    else if (claim(message)) run(message);
-  } else if (message.type === 'abort') abort(message.id, fromRecord(message.reason));
+  if (!Array.isArray(message)) abort(message.id, fromRecord(message.reason));
+  else if (message[0] === 'run') run(message);
+  else if (unanswered > 0) offered = message;
+  else if (claim(message)) run(message);
 });
 //# sourceURL=rxpool/threads/bootstrap.js
 `;

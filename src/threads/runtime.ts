@@ -8,6 +8,9 @@ import type { ThreadSettings } from './options.js';
 import {
   fromRecord,
   recordThrown,
+  type DoneMessage,
+  type FailedMessage,
+  type LoadedMessage,
   type PoolMessage,
   type ThreadData,
   type ThreadMessage,
@@ -126,7 +129,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     }
     this.#port = port1;
     this.#port.on('message', (message: ThreadMessage) => this.#answered(message));
-    this.#port.on('messageerror', (error) => this.#finish(false, error));
+    this.#port.on('messageerror', (error) => this.#finish(error, false));
     // Only the thread holds the process open, and only while it runs a task.
     this.#port.unref();
     // Without a listener, a thread's uncaught error would be thrown on this thread.
@@ -138,7 +141,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
 
   run(job: ThreadTask, ctx: TaskContext): Promise<unknown> {
     if (this.#offered?.id === ctx.taskId) return this.#runOffered(this.#offered);
-    const message: PoolMessage = { type: 'run', id: ctx.taskId, fn: job.fn, args: job.args };
+    const message: PoolMessage = ['run', ctx.taskId, job.fn, job.args];
     // Throws (and fails the task, the thread unharmed) when an arg cannot be cloned, or a
     // buffer to transfer was transferred already: Node drops such a message without a word.
     if (job.transfer !== undefined) checkTransferable(job.transfer);
@@ -168,7 +171,7 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     ) {
       return false;
     }
-    const message: PoolMessage = { type: 'offer', id: taskId, fn: job.fn, args: job.args };
+    const message: PoolMessage = ['offer', taskId, job.fn, job.args];
     Atomics.store(this.#offerSlot, 0, taskId);
     try {
       this.#port.postMessage(message);
@@ -198,11 +201,10 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     let received = running === undefined ? undefined : receiveMessageOnPort(this.#port);
     while (received !== undefined) {
       const message = received.message as ThreadMessage;
-      if (message.type !== 'loaded' && message.id === running) {
+      if (answerId(message) === running) {
         this.#release();
         this.#ended();
-        if (message.type === 'done') this.#returned!(message.value, true);
-        else this.#returned!(fromRecord(message.error), false);
+        tell(message as AnswerMessage, this.#returned!);
         break;
       }
       this.#answered(message);
@@ -319,26 +321,26 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   }
 
   #answered(message: ThreadMessage): void {
-    if (message.type === 'loaded') {
+    const id = answerId(message);
+    if (id === undefined) {
       this.#loaded = true;
       for (const callback of this.#onLoaded.splice(0)) callback();
       return;
     }
-    if (message.id !== this.#running?.id) {
-      if (message.id === this.#offered?.id) this.#offered.answer = message;
+    if (id !== this.#running?.id) {
+      if (id === this.#offered?.id) this.#offered.answer = message as AnswerMessage;
       return;
     }
-    if (message.type === 'done') this.#finish(true, message.value);
-    else this.#finish(false, fromRecord(message.error));
+    tell(message as AnswerMessage, this.#finish);
   }
 
-  #finish(ok: boolean, outcome: unknown): void {
+  readonly #finish = (outcome: unknown, ok: boolean): void => {
     const running = this.#release();
     if (running === undefined) return;
     this.#ended();
     if (ok) running.resolve(outcome);
     else running.reject(outcome);
-  }
+  };
 
   /** Its task has returned: no grace runs, and the thread holds the process open no longer. */
   #ended(): void {
@@ -366,6 +368,23 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     this.#crash = new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause });
     this.#crashed(this.#crash, this.#killedFor !== undefined);
   }
+}
+
+/** A task's answer: it returned, or threw. */
+type AnswerMessage = DoneMessage | FailedMessage;
+
+/** The task an answer is for; undefined for `loaded`. */
+function answerId(message: ThreadMessage): number | undefined {
+  if (Array.isArray(message)) return (message as DoneMessage)[0];
+  return (message as FailedMessage | LoadedMessage).type === 'failed'
+    ? (message as FailedMessage).id
+    : undefined;
+}
+
+/** Tells `to` the outcome an answer carries. */
+function tell(message: AnswerMessage, to: (outcome: unknown, ok: boolean) => void): void {
+  if (Array.isArray(message)) to((message as DoneMessage)[1], true);
+  else to(fromRecord((message as FailedMessage).error), false);
 }
 
 /**
