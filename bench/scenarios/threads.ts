@@ -7,6 +7,16 @@
  * - `cpu`: tasks of about 1 ms of CPU each (a hash loop), so the time is
  *   mostly the work, and what a pool adds is how well it keeps both threads busy.
  *
+ * rxpool runs twice: with its default one queue for all threads, and with
+ * `dispatch: 'dedicated'`, a queue per thread, where a busy thread is
+ * offered its next task and starts it as its task returns. From one queue,
+ * a thread is sent its next task once the pool has heard that its task
+ * returned, and sleeps in between, so that tasks start in the queue's order:
+ * for tiny tasks that messaging is the time, and the floor is a bare pool
+ * doing only that (`bench/threads/floor.ts`). Targets: tiny tasks at most
+ * 1.3× the floor from one queue, and faster than every peer with a queue
+ * per thread; 1 ms tasks at most 1.1× the best peer either way.
+ *
  * The work is defined once (`bench/threads/work.ts`); each peer's worker file
  * wraps it in that library's format. Each pool is created, and warmed until
  * every thread has answered, before the timed section, and closed after it.
@@ -22,15 +32,15 @@ import Tinypool from 'tinypool';
 import workerpool from 'workerpool';
 import { ThreadPool } from '../../src/threads/index.js';
 import { atMost, medianOf, scaled, type CaseResult, type Scenario, type Verdict } from '../scenario.js';
+import { ThreadFloor } from '../threads/floor.js';
 import type * as Work from '../threads/work.js';
 import { spin, spinIterations } from '../threads/work.js';
 
 /** Every pool's size: the machine these figures come from has 2 cores. */
 const poolSize = 2;
 const peers = ['piscina', 'tinypool', 'workerpool', 'poolifier'];
-const libraries = [...peers, 'rxpool'];
-const limits = { tiny: 1.3, cpu: 1.1 } as const;
-type Workload = keyof typeof limits;
+const libraries = ['floor', ...peers, 'rxpool', 'rxpool-dedicated'];
+type Workload = 'tiny' | 'cpu';
 
 /** A compiled worker file next to this one, checked to exist (it does not under tsx). */
 function workerFile(name: string): URL {
@@ -67,6 +77,15 @@ function piscinaLike(pool: PiscinaLike, close: () => Promise<void>): ThreadPeer 
 }
 
 const makers: Record<string, () => ThreadPeer> = {
+  floor: () => {
+    const pool = new ThreadFloor(workerFile('floor-worker'), poolSize);
+    return {
+      add: (a, b) => pool.run('add', a, b),
+      spin: (seed, iterations) => pool.run('spin', seed, iterations),
+      whichThread: (iterations) => pool.run('whichThread', iterations),
+      close: () => pool.close(),
+    };
+  },
   piscina: () => {
     const pool = new Piscina({
       filename: workerFile('piscina-worker').href,
@@ -130,20 +149,25 @@ const makers: Record<string, () => ThreadPeer> = {
       },
     };
   },
-  rxpool: () => {
-    const pool = new ThreadPool<typeof Work>({
-      module: workerFile('work'),
-      maxWorkers: poolSize,
-      minWorkers: poolSize,
-    });
-    return {
-      add: (a, b) => pool.run('add', a, b),
-      spin: (seed, iterations) => pool.run('spin', seed, iterations),
-      whichThread: (iterations) => pool.run('whichThread', iterations),
-      close: () => pool.close(),
-    };
-  },
+  rxpool: () => rxpool('shared'),
+  'rxpool-dedicated': () => rxpool('dedicated'),
 };
+
+/** rxpool's `ThreadPool`, with one queue for all threads (the default) or one per thread. */
+function rxpool(dispatch: 'shared' | 'dedicated'): ThreadPeer {
+  const pool = new ThreadPool<typeof Work>({
+    module: workerFile('work'),
+    maxWorkers: poolSize,
+    minWorkers: poolSize,
+    dispatch,
+  });
+  return {
+    add: (a, b) => pool.run('add', a, b),
+    spin: (seed, iterations) => pool.run('spin', seed, iterations),
+    whichThread: (iterations) => pool.run('whichThread', iterations),
+    close: () => pool.close(),
+  };
+}
 
 /**
  * Starts `library`'s pool and warms it: rounds of short tasks until every
@@ -196,9 +220,13 @@ async function cpu(pool: ThreadPeer, n: number): Promise<number> {
   return elapsed;
 }
 
-/** rxpool's median over the best (lowest) thread peer's median at `label`, naming that peer. */
-function versusBestPeer(results: readonly CaseResult[], label: Workload): Verdict {
-  const limit = limits[label];
+/** `library`'s median over the best (lowest) thread peer's median at `label`, naming that peer. */
+function versusBestPeer(
+  results: readonly CaseResult[],
+  label: Workload,
+  library: string,
+  limit: number,
+): Verdict {
   const medians = peers
     .map((peer) => ({ peer, median: medianOf(results, label, peer) }))
     .filter(({ median }) => Number.isFinite(median));
@@ -206,9 +234,9 @@ function versusBestPeer(results: readonly CaseResult[], label: Workload): Verdic
     (fastest, entry) => (fastest === undefined || entry.median < fastest.median ? entry : fastest),
     undefined,
   );
-  const ratio = best === undefined ? NaN : medianOf(results, label, 'rxpool') / best.median;
+  const ratio = best === undefined ? NaN : medianOf(results, label, library) / best.median;
   const versus = best === undefined ? 'the best thread peer' : `the best thread peer (${best.peer})`;
-  return atMost(`rxpool ≤ ${limit}× ${versus} at ${label}`, ratio, limit);
+  return atMost(`${library} ≤ ${limit}× ${versus} at ${label}`, ratio, limit);
 }
 
 export const threads: Scenario = {
@@ -232,5 +260,14 @@ export const threads: Scenario = {
       await pool.close();
     }
   },
-  targets: (results) => [versusBestPeer(results, 'tiny'), versusBestPeer(results, 'cpu')],
+  targets: (results) => [
+    atMost(
+      'rxpool ≤ 1.3× floor at tiny',
+      medianOf(results, 'tiny', 'rxpool') / medianOf(results, 'tiny', 'floor'),
+      1.3,
+    ),
+    versusBestPeer(results, 'tiny', 'rxpool-dedicated', 1),
+    versusBestPeer(results, 'cpu', 'rxpool', 1.1),
+    versusBestPeer(results, 'cpu', 'rxpool-dedicated', 1.1),
+  ],
 };
