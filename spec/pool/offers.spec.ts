@@ -8,7 +8,7 @@ import {
   type SubmitOptions,
 } from '../../src/index.js';
 import { resolveOptions, type PoolOptions } from '../../src/pool/options.js';
-import type { Runtime, RuntimeWorker } from '../../src/pool/runtime.js';
+import type { Runtime, RuntimeWorker, WorkerCrashed } from '../../src/pool/runtime.js';
 import type { TaskContext } from '../../src/pool/task.js';
 import { deferred, flush, type Deferred } from '../support/deferred.js';
 
@@ -41,6 +41,7 @@ class OfferingWorker implements RuntimeWorker<string> {
   constructor(
     readonly id: number,
     private readonly log: string[],
+    private readonly crashed: WorkerCrashed,
   ) {}
 
   run(job: string, ctx: TaskContext): Promise<unknown> {
@@ -74,8 +75,20 @@ class OfferingWorker implements RuntimeWorker<string> {
     this.aborts.push({ taskId, terminating });
   }
 
-  /** The running task returns `value`: its answer is posted, and the task offered starts at once. */
-  finish(value: unknown = 'done'): void {
+  /** The worker dies: what it answered and the pool has not read is told with the death, as a thread's is. */
+  die(error: unknown): void {
+    const returned = this.#answers
+      .splice(0)
+      .map(({ held, value }) => ({ taskId: held.id, outcome: value, ok: true }));
+    this.running = undefined;
+    this.crashed(error, false, returned);
+  }
+
+  /**
+   * The running task returns `value`: its answer is posted, and the task
+   * offered starts at once, unless `take` is false (the worker dies first).
+   */
+  finish(value: unknown = 'done', take = true): void {
     const held = this.running!;
     this.running = undefined;
     this.#answers.push({ held, value });
@@ -84,7 +97,7 @@ class OfferingWorker implements RuntimeWorker<string> {
       const answer = this.#answers.shift();
       answer?.held.outcome.resolve(answer.value);
     });
-    if (this.offered !== undefined) {
+    if (this.offered !== undefined && take) {
       this.#start(this.offered);
       this.running = this.offered;
     }
@@ -104,8 +117,8 @@ class OfferingRuntime implements Runtime<string> {
   readonly workers: OfferingWorker[] = [];
   readonly log: string[] = [];
 
-  startWorker(workerId: number): OfferingWorker {
-    const worker = new OfferingWorker(workerId, this.log);
+  startWorker(workerId: number, crashed: WorkerCrashed): OfferingWorker {
+    const worker = new OfferingWorker(workerId, this.log, crashed);
     this.workers.push(worker);
     return worker;
   }
@@ -174,6 +187,34 @@ describe('offers: a busy worker is handed the next task before its own returns',
     await flush();
     scaling.worker().finish();
     await scaling.pool.close();
+  });
+
+  it('offers nothing to a worker whose task frees, as it returns, an older task waiting behind its key', async () => {
+    const { pool, runtime, worker } = offeringPool();
+    pool.submit('a', { key: 'k' });
+    pool.submit('b', { key: 'k' });
+    pool.submit('c');
+    expect(worker().offered).to.equal(undefined);
+    worker().finish();
+    await flush();
+    worker().finish();
+    await flush();
+    worker().finish();
+    await pool.close();
+    expect(runtime.log).to.deep.equal(['a@1', 'b@1', 'c@1']);
+  });
+
+  it('offers no task with a timeout: it would start before its time is counted', async () => {
+    for (const options of [{ taskTimeout: 1_000 }, {}]) {
+      const { pool, worker } = offeringPool(options);
+      pool.submit('a');
+      pool.submit('b', { timeout: 1_000 });
+      expect(worker().offered, JSON.stringify(options)).to.equal(undefined);
+      worker().finish();
+      await flush();
+      worker().finish();
+      await pool.close();
+    }
   });
 
   it('takes an offer back for a worker that comes free with nothing else to do', async () => {
@@ -311,26 +352,63 @@ describe('offers: a busy worker is handed the next task before its own returns',
   });
 
   it('a worker that dies before starting its offer leaves it to the queue, where another runs it', async () => {
-    const runtime = new OfferingRuntime();
-    const crashes: ((error: unknown) => void)[] = [];
-    const crashing: Runtime<string> = {
-      offers: true,
-      startWorker: (id, crashed) => {
-        crashes.push(crashed);
-        return runtime.startWorker(id);
-      },
-    };
-    const pool = new TestPool(crashing, { maxWorkers: 1, dispatch: 'dedicated' });
+    const { pool, runtime, worker } = offeringPool();
     const a = pool.submit('a');
     const b = pool.submit('b');
-    expect(runtime.workers[0]!.offered?.id).to.equal(b.id);
-    crashes[0]!(new Error('gone'));
+    expect(worker().offered?.id).to.equal(b.id);
+    worker().die(new Error('gone'));
     expect(a.state).to.equal('failed');
     expect(b.state).to.equal('running');
     expect(runtime.log).to.deep.equal(['a@1', 'b@2']);
-    runtime.workers[1]!.finish('B');
+    worker(1).finish('B');
     expect(await b).to.equal('B');
     await pool.close();
+  });
+
+  describe('a worker that dies after answering: what returned settles as it returned', () => {
+    it('its task, whose answer the pool had not read (one shared queue too)', async () => {
+      const { pool, worker } = offeringPool({ dispatch: 'shared' });
+      const a = pool.submit('a');
+      worker().finish('A');
+      worker().die(new Error('gone'));
+      expect(a.state).to.equal('succeeded');
+      expect(await a).to.equal('A');
+      await pool.close();
+    });
+
+    it('and its offer, which started and returned too', async () => {
+      const { pool, worker } = offeringPool();
+      const [a, b] = ['a', 'b'].map((job) => pool.submit(job));
+      worker().finish('A');
+      worker().finish('B');
+      worker().die(new Error('gone'));
+      expect([a!.state, b!.state]).to.deep.equal(['succeeded', 'succeeded']);
+      expect(await b).to.equal('B');
+      await pool.close();
+    });
+
+    it('its offer, started and not returned, fails with the death', async () => {
+      const { pool, worker } = offeringPool();
+      const [a, b] = ['a', 'b'].map((job) => pool.submit(job));
+      worker().finish('A');
+      const error = new Error('gone');
+      worker().die(error);
+      expect(a!.state).to.equal('succeeded');
+      expect(await b!.catch((e: unknown) => e)).to.equal(error);
+      await pool.close();
+    });
+
+    it('its offer, not started, waits in the queue again and runs on the next worker', async () => {
+      const { pool, runtime, worker } = offeringPool();
+      const [a, b] = ['a', 'b'].map((job) => pool.submit(job));
+      worker().finish('A', false);
+      worker().die(new Error('gone'));
+      expect(a!.state).to.equal('succeeded');
+      expect(runtime.log).to.deep.equal(['a@1', 'b@2']);
+      worker(1).finish('B');
+      expect(await b).to.equal('B');
+      await pool.close();
+    });
   });
 
   it('property: tasks start once each and settle once, whatever is cancelled, paused or finished when', async () => {

@@ -12,7 +12,7 @@ import { PoolObservers } from './observers.js';
 import { checkBounds, checkCount, checkSubmitOptions, type ResolvedOptions } from './options.js';
 import { discardedError, fullPolicies, type FullPolicy, type FullPolicyHost } from './policies/on-full.js';
 import { scaleUpPolicies, type ScaleUpPolicy } from './policies/scale-up.js';
-import type { Runtime, RuntimeWorker } from './runtime.js';
+import type { Returned, Runtime, RuntimeWorker } from './runtime.js';
 import { RateGate } from './rate.js';
 import type { PoolStats } from './stats.js';
 import { cancelledError, Context, signalError, Task, type TaskContext, type TaskOwner } from './task.js';
@@ -536,7 +536,10 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
    * Every worker is busy and none may start: each busy worker without an
    * offer is offered the task it would take next, which it starts as soon
    * as its task returns, without a message's round trip in between. The
-   * task is queued until the pool hears that the task before it returned.
+   * task is queued until the pool hears that the task before it returned,
+   * and its start is counted from then. So none is offered to a worker whose
+   * task frees, as it returns, an older one waiting behind its key, nor one
+   * with a timeout, which would not bound how long it really ran.
    */
   #offerNext(): void {
     const workers = this.#workers;
@@ -544,9 +547,13 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     if (this.#paused || dispatch.size === 0 || workers.idle > 0 || workers.size !== workers.maxWorkers)
       return;
     for (const worker of workers.values()) {
-      if (worker.task === null || worker.offer !== null || worker.crashed) continue;
+      const running = worker.task;
+      if (running === null || worker.offer !== null || worker.crashed) continue;
+      if (running.key !== undefined && this.#lanes.waitingBehind(running.key)) continue;
       const task = dispatch.peek(worker);
       if (task === undefined) return;
+      const timeout = task.timeout ?? this.#options.taskTimeout;
+      if (timeout !== undefined && timeout !== Infinity) continue;
       if (worker.runtime.offer?.(task.job!, task.id, worker.onReturned) !== true) continue;
       dispatch.next(worker);
       worker.offer = task;
@@ -928,13 +935,22 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     this.#pump();
   }
 
-  /** A worker's thread died: its task fails, and the worker set replaces it. */
-  workerCrashed(worker: WorkerSlot<Job>, error: unknown): void {
+  /**
+   * A worker's thread died: what it returned first settles as it returned
+   * (an offer it had not started waits in the queue again), then its task,
+   * if any is left, fails, and the worker set replaces it.
+   */
+  workerCrashed(worker: WorkerSlot<Job>, error: unknown, returned: readonly Returned[] = []): void {
     if (worker.stopped) return;
     worker.crashed = true;
     worker.crashError = error;
+    for (const { taskId, outcome, ok } of returned) {
+      if (worker.task?.id !== taskId) continue;
+      worker.completed++;
+      this.taskReturned(worker, outcome, ok);
+    }
     if (worker.task !== null) this.taskReturned(worker, error, false);
-    else {
+    else if (!worker.stopped) {
       this.#workers.crashed(worker);
       this.#pump();
     }

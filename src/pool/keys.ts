@@ -24,6 +24,11 @@ export class KeyLanes<E extends QueueEntry & { readonly key: string | undefined;
     return this.#lanes.has(key);
   }
 
+  /** True if tasks wait behind this key. */
+  waitingBehind(key: string): boolean {
+    return (this.#lanes.get(key)?.size ?? 0) > 0;
+  }
+
   /** Marks the key busy: its task goes to the queue. */
   acquire(key: string): void {
     this.#lanes.set(key, null);

@@ -57,12 +57,22 @@ export interface RuntimeWorker<Job> {
   stop(): void;
 }
 
+/** The outcome of a task, which returned (`ok`) or threw, as its worker read it before it died. */
+export interface Returned {
+  readonly taskId: number;
+  readonly outcome: unknown;
+  readonly ok: boolean;
+}
+
 /**
  * How a worker reports that it died (a thread that exited). `stopped`: its
  * runtime ended it itself, as its aborted task would not return; no sign
- * that the next one would die too.
+ * that the next one would die too. `returned`: the tasks that returned (or
+ * threw) before it died and were not told yet, in order: the running one,
+ * then the one offered, which started when it returned. The pool hears of
+ * them first; their promises never settle.
  */
-export type WorkerCrashed = (error: unknown, stopped?: boolean) => void;
+export type WorkerCrashed = (error: unknown, stopped?: boolean, returned?: readonly Returned[]) => void;
 
 /** Starts workers for the pool core. */
 export interface Runtime<Job> {

@@ -4,13 +4,13 @@ import type { ScalingReason } from './events.js';
 import { IdleStack } from './idle-stack.js';
 import type { PoolObservers } from './observers.js';
 import type { ResolvedOptions } from './options.js';
-import type { Runtime } from './runtime.js';
+import type { Returned, Runtime } from './runtime.js';
 import { WorkerSlot, type WorkerHost } from './worker.js';
 
 /** What the worker set asks of the pool core. */
 export interface WorkersHost<Job> extends WorkerHost<Job> {
-  /** A worker's thread died; `error` is for the task it was running. */
-  workerCrashed(worker: WorkerSlot<Job>, error: unknown): void;
+  /** A worker's thread died; `error` is for the task it was running, `returned` for those that returned first. */
+  workerCrashed(worker: WorkerSlot<Job>, error: unknown, returned?: readonly Returned[]): void;
   /** A worker stopped on a timer: the pool's state changed. */
   changed(): void;
 }
@@ -125,9 +125,9 @@ export class WorkerSet<Job> {
     const id = this.#nextId++;
     const worker: WorkerSlot<Job> = new WorkerSlot(
       id,
-      this.#runtime.startWorker(id, (error, stopped) => {
+      this.#runtime.startWorker(id, (error, stopped, returned) => {
         worker.ended = stopped === true;
-        this.#host.workerCrashed(worker, error);
+        this.#host.workerCrashed(worker, error, returned);
       }),
       this.#host,
     );

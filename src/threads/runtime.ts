@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { WorkerCrashedError } from '../errors.js';
 import { Timer } from '../pool/clock.js';
-import type { Runtime, RuntimeWorker, WorkerCrashed } from '../pool/runtime.js';
+import type { Returned, Runtime, RuntimeWorker, WorkerCrashed } from '../pool/runtime.js';
 import type { TaskContext } from '../pool/task.js';
 import { bootstrapUrl } from './bootstrap.js';
 import type { ThreadSettings } from './options.js';
@@ -357,16 +357,33 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
   /** `code`: the thread's exit code; undefined when it is reported dead before its exit. */
   #exited(code: number | undefined): void {
     if (this.#stopped) return;
-    // What the thread answered before it died counts: a task that returned did not crash.
+    // What the thread answered before it died counts: a task that returned did not crash. The
+    // answers are told with the death, first, in order (the running task's, then the offered
+    // one's): through their promises, the pool would hear of them after it.
+    const returned: Returned[] = [];
     let received = receiveMessageOnPort(this.#port);
     while (received !== undefined) {
-      this.#answered(received.message as ThreadMessage);
+      const message = received.message as ThreadMessage;
+      const taskId = answerId(message);
+      if (taskId === undefined) this.#answered(message);
+      else if (taskId === this.#running?.id || taskId === this.#offered?.id) {
+        tell(message as AnswerMessage, (outcome, ok) => returned.push({ taskId, outcome, ok }));
+      }
       received = receiveMessageOnPort(this.#port);
     }
     const running = this.#end();
     const cause = this.#killedFor ?? this.#lastError ?? new Error(`The thread exited with code ${code}`);
-    this.#crash = new WorkerCrashedError(this.#workerId, { taskId: running?.id, cause });
-    this.#crashed(this.#crash, this.#killedFor !== undefined);
+    this.#crash = new WorkerCrashedError(this.#workerId, { taskId: this.#diedIn(running, returned), cause });
+    this.#crashed(this.#crash, this.#killedFor !== undefined, returned);
+  }
+
+  /** The task the thread died running: its running one unless that returned, then the offered one if it took it. */
+  #diedIn(running: Running | undefined, returned: readonly Returned[]): number | undefined {
+    const answered = (id: number): boolean => returned.some((entry) => entry.taskId === id);
+    if (running !== undefined && !answered(running.id)) return running.id;
+    const offered = this.#offered;
+    const taken = offered !== undefined && Atomics.load(this.#offerSlot, 0) !== offered.id;
+    return taken && !answered(offered.id) ? offered.id : undefined;
   }
 }
 

@@ -107,11 +107,14 @@ export declare const moduleType: unique symbol;
  *   returned, and sleeps in between. With `dispatch: 'dedicated'` (a queue
  *   per thread) and a FIFO queue, a busy thread is also sent the next task
  *   of its own queue, which it starts as soon as its task returns; the task
- *   counts as queued until the pool hears of that return, and is taken back
- *   if it has not started by then when it is cancelled, the pool paused,
- *   resized or terminated, or another thread has nothing else to do. Tasks
- *   of a few microseconds then run about 1.5 times as fast (scenario 8 of
- *   the benchmarks).
+ *   counts as queued until the pool hears of that return (its start, and
+ *   `timing.startedAt`, are counted from then), and is taken back if it has
+ *   not started by then when it is cancelled, the pool paused, resized or
+ *   terminated, or another thread has nothing else to do. A task with a
+ *   timeout is not sent ahead (its time would not bound how long it ran),
+ *   nor one to a thread whose task's key has others waiting behind it.
+ *   Tasks of a few microseconds then run about 1.4 times as fast
+ *   (scenario 8 of the benchmarks).
  *
  * Type the module to type `run`: `new ThreadPool<typeof import('./math.js')>(...)`.
  *
