@@ -180,7 +180,12 @@ class DedicatedDispatcher<Job> implements Dispatcher<Job> {
     target.push(task);
   }
   next(worker: WorkerSlot<Job>): Task<Job> | undefined {
-    const task = this.#source(worker)?.shift();
+    // `#source`, written out: through the call, a task of scenario 7 took about 650 more
+    // instructions (valgrind, 24,210 against 23,553 per task).
+    const own = worker.queue!;
+    let from = firstHead(this.#before, own.size > 0 ? own : undefined, this.#overflow);
+    if (this.#requeuedSize > 0) from = firstHead(this.#before, from, this.#requeued);
+    const task = (from ?? this.#longest())?.shift();
     if (task !== undefined) this.#taken(task);
     return task;
   }
