@@ -144,6 +144,15 @@ function offeringPool(options: Partial<PoolOptions> = {}) {
   return { runtime, pool, events, worker: (index = 0) => runtime.workers[index]! };
 }
 
+/** Two workers busy with `a` and `b`; the second takes no offer. */
+function twoBusy() {
+  const made = offeringPool({ maxWorkers: 2 });
+  made.pool.submit('a');
+  made.pool.submit('b');
+  made.worker(1).refuse = true;
+  return made;
+}
+
 describe('offers: a busy worker is handed the next task before its own returns', () => {
   it('offers the head of the queue once no worker can take it; it starts as the task before it returns', async () => {
     const { pool, runtime, events, worker } = offeringPool();
@@ -218,10 +227,7 @@ describe('offers: a busy worker is handed the next task before its own returns',
   });
 
   it('takes an offer back for a worker that comes free with nothing else to do', async () => {
-    const { pool, runtime, worker } = offeringPool({ maxWorkers: 2 });
-    pool.submit('a');
-    pool.submit('b');
-    worker(1).refuse = true;
+    const { pool, runtime, worker } = twoBusy();
     const c = pool.submit('c');
     expect(worker(0).offered?.id).to.equal(c.id);
     worker(1).finish();
@@ -235,10 +241,7 @@ describe('offers: a busy worker is handed the next task before its own returns',
   });
 
   it('a worker that comes free starts the oldest task waiting, even one offered to a busy worker', async () => {
-    const { pool, runtime, worker } = offeringPool({ maxWorkers: 2 });
-    pool.submit('a');
-    pool.submit('b');
-    worker(1).refuse = true;
+    const { pool, runtime, worker } = twoBusy();
     const waiting = ['c', 'd', 'e'].map((job) => pool.submit(job));
     expect(worker(0).offered).to.not.equal(undefined);
     for (let i = 0; i < waiting.length; i++) {
