@@ -561,17 +561,15 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
     }
   }
 
-  /** Takes back every offer not yet started, into the queue, in its place. */
-  #recallOffers(): void {
+  /**
+   * Takes back every offer not yet started (or `only` that task, if
+   * offered) into the queue, in its place; one found started runs.
+   */
+  #recallOffers(only?: Task<Job>): void {
     for (const worker of this.#workers.values()) {
-      if (worker.offer !== null && !worker.offerStarted) this.#recall(worker);
-    }
-  }
-
-  /** `task` is queued: if offered to a worker, it is taken back, or runs if it has started. */
-  #recallTask(task: Task<Job>): void {
-    for (const worker of this.#workers.values()) {
-      if (worker.offer === task && !worker.offerStarted) this.#recall(worker);
+      const offer = worker.offer;
+      if (offer !== null && !worker.offerStarted && (only === undefined || offer === only))
+        this.#recall(worker);
     }
   }
 
@@ -810,7 +808,7 @@ export class PoolCore<Job> implements TaskOwner<Job>, WorkersHost<Job>, FullPoli
   cancelTask(task: Task<Job>, error: CancelledError): boolean {
     // Told queued first if it was not yet: a listener may settle it then.
     if (this.#publishEarly(task) && task.settled) return false;
-    if (this.#offers > 0 && task.state === 'queued') this.#recallTask(task);
+    if (this.#offers > 0 && task.state === 'queued') this.#recallOffers(task);
     switch (task.state) {
       case 'blocked':
         if (this.#emptying) this.#blockedInTransit--;

@@ -198,9 +198,8 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
       return true;
     }
     const running = this.#running?.id;
-    let received = running === undefined ? undefined : receiveMessageOnPort(this.#port);
-    while (received !== undefined) {
-      const message = received.message as ThreadMessage;
+    if (running === undefined) return false;
+    for (const message of this.#unread()) {
       if (answerId(message) === running) {
         this.#release();
         this.#ended();
@@ -208,9 +207,16 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
         break;
       }
       this.#answered(message);
-      received = receiveMessageOnPort(this.#port);
     }
     return false;
+  }
+
+  /** The thread's messages not yet read, read one by one as they are asked for. */
+  *#unread(): Generator<ThreadMessage> {
+    for (let received = receiveMessageOnPort(this.#port); received !== undefined;) {
+      yield received.message as ThreadMessage;
+      received = receiveMessageOnPort(this.#port);
+    }
   }
 
   /** The pool runs the task it offered, which the thread has started or will: nothing to post. */
@@ -361,15 +367,12 @@ export class ThreadWorker implements RuntimeWorker<ThreadTask> {
     // answers are told with the death, first, in order (the running task's, then the offered
     // one's): through their promises, the pool would hear of them after it.
     const returned: Returned[] = [];
-    let received = receiveMessageOnPort(this.#port);
-    while (received !== undefined) {
-      const message = received.message as ThreadMessage;
+    for (const message of this.#unread()) {
       const taskId = answerId(message);
       if (taskId === undefined) this.#answered(message);
       else if (taskId === this.#running?.id || taskId === this.#offered?.id) {
         tell(message as AnswerMessage, (outcome, ok) => returned.push({ taskId, outcome, ok }));
       }
-      received = receiveMessageOnPort(this.#port);
     }
     const running = this.#end();
     const cause = this.#killedFor ?? this.#lastError ?? new Error(`The thread exited with code ${code}`);
